@@ -1,0 +1,3 @@
+module github.com/syscope/syscope
+
+go 1.26

@@ -1,0 +1,276 @@
+package scap
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/syscope/syscope/event"
+)
+
+// Limits on what a file's length fields may ask for. Memory is only ever
+// allocated as the bytes actually arrive, so a lying length on a short file
+// costs nothing; these caps stop a long file from asking for absurd blocks.
+const (
+	maxEventBlock = 64 << 10  // libscap's reader buffer for non-large event blocks
+	maxLargeBlock = 256 << 20 // large-payload events (container metadata)
+	maxMetaBlock  = 512 << 20 // process, fd, user and interface lists
+	chunk         = 1 << 20
+)
+
+// Error is a problem with a trace file's content, with the byte offset
+// (in the uncompressed stream) of the block where it was found.
+type Error struct {
+	Offset int64
+	Msg    string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("offset %d: %s: %v", e.Offset, e.Msg, e.Err)
+	}
+	return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrNotScap is wrapped by the error of a file that is not a trace file.
+var ErrNotScap = errors.New("not a scap trace file")
+
+// Reader reads the blocks of a trace file: metadata blocks go to its Sink,
+// events are returned by Next. It is not safe for concurrent use.
+type Reader struct {
+	r      *bufio.Reader
+	sink   Sink
+	off    int64 // bytes consumed from the uncompressed stream
+	blkOff int64 // offset of the current block
+	buf    []byte
+	ev     event.Event
+	nev    uint64
+	// Major and Minor are the version of the last section header read.
+	Major, Minor uint16
+	sections     int
+	gz           *gzip.Reader
+}
+
+// NewReader starts reading a trace file, plain or gzip-compressed (told
+// apart by the content), and reads its first section header. Metadata
+// blocks are handed to sink, which may be nil.
+func NewReader(r io.Reader, sink Sink) (*Reader, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	rd := &Reader{sink: sink}
+	magic, err := br.Peek(2)
+	if err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, &Error{Offset: 0, Msg: "read gzip header", Err: err}
+		}
+		gz.Multistream(true)
+		rd.gz = gz
+		br = bufio.NewReaderSize(gz, 256<<10)
+	}
+	rd.r = br
+	if _, err := rd.r.Peek(1); err != nil {
+		if err == io.EOF {
+			return nil, &Error{Offset: 0, Msg: "empty file", Err: ErrNotScap}
+		}
+		return nil, &Error{Offset: 0, Msg: "read file", Err: err}
+	}
+	typ, body, err := rd.block()
+	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) && typ != BlockSectionHeader {
+			fe.Err = ErrNotScap
+			fe.Msg = "no section header"
+		}
+		return nil, err
+	}
+	if typ != BlockSectionHeader {
+		return nil, &Error{Offset: 0, Msg: fmt.Sprintf("first block has type %#x, not a section header", uint32(typ)), Err: ErrNotScap}
+	}
+	if err := rd.section(body); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+// Next returns the next event. The event is reused by the following call.
+// At the end of the file it returns io.EOF; a damaged file gives an
+// *Error, after every event before the damage has been returned.
+func (rd *Reader) Next() (*event.Event, error) {
+	for {
+		typ, body, err := rd.block()
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case typ.isEvent():
+			ok, err := rd.decodeEvent(typ, body)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return &rd.ev, nil
+			}
+		case typ == BlockSectionHeader:
+			if err := rd.section(body); err != nil {
+				return nil, err
+			}
+		default:
+			if err := rd.meta(typ, body); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// Offset is the number of bytes of the uncompressed stream read so far.
+func (rd *Reader) Offset() int64 { return rd.off }
+
+func (rd *Reader) errf(format string, a ...any) error {
+	return &Error{Offset: rd.blkOff, Msg: fmt.Sprintf(format, a...)}
+}
+
+// block reads one whole block and returns its type and its body, without
+// the header and the trailing length. The body is valid until the next call.
+func (rd *Reader) block() (BlockType, []byte, error) {
+	rd.blkOff = rd.off
+	var hdr [8]byte
+	n, err := io.ReadFull(rd.r, hdr[:])
+	rd.off += int64(n)
+	if err != nil {
+		if err == io.EOF {
+			return 0, nil, io.EOF
+		}
+		if err == io.ErrUnexpectedEOF {
+			return 0, nil, &Error{Offset: rd.blkOff, Msg: fmt.Sprintf("file ends inside a block header (%d of 8 bytes)", n)}
+		}
+		return 0, nil, &Error{Offset: rd.blkOff, Msg: "read block header", Err: err}
+	}
+	typ := BlockType(binary.LittleEndian.Uint32(hdr[0:])).canonical()
+	total := binary.LittleEndian.Uint32(hdr[4:])
+	if total < 12 {
+		return typ, nil, rd.errf("block of type %#x has length %d, less than the 12 bytes of its framing", uint32(typ), total)
+	}
+	limit := uint32(maxMetaBlock)
+	switch typ {
+	case BlockEvent, BlockEventFlags, BlockEventV2, BlockEventFlagsV2:
+		limit = maxEventBlock + 12
+	case BlockEventV2Large, BlockEventFlagsV2L:
+		limit = maxLargeBlock
+	}
+	if total > limit {
+		return typ, nil, rd.errf("block of type %#x has length %d, more than the %d bytes such a block may have", uint32(typ), total, limit)
+	}
+	need := int(total - 8)
+	if err := rd.fill(need); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return typ, nil, rd.errf("file ends inside a block of type %#x and length %d", uint32(typ), total)
+		}
+		return typ, nil, &Error{Offset: rd.blkOff, Msg: "read block", Err: err}
+	}
+	body := rd.buf[:need]
+	trailer := binary.LittleEndian.Uint32(body[need-4:])
+	if trailer != total && !typ.isEvent() {
+		// libscap checks the trailer of metadata blocks only.
+		return typ, nil, rd.errf("block of type %#x: trailing length %d differs from leading length %d", uint32(typ), trailer, total)
+	}
+	return typ, body[:need-4], nil
+}
+
+// fill reads n bytes into rd.buf, growing it only as data arrives.
+func (rd *Reader) fill(n int) error {
+	if n <= cap(rd.buf) {
+		rd.buf = rd.buf[:n]
+		m, err := io.ReadFull(rd.r, rd.buf)
+		rd.off += int64(m)
+		return err
+	}
+	have := 0
+	rd.buf = rd.buf[:0]
+	for have < n {
+		step := n - have
+		if step > chunk {
+			step = chunk
+		}
+		if cap(rd.buf) < have+step {
+			nb := make([]byte, have, max(have+step, 2*cap(rd.buf)))
+			copy(nb, rd.buf[:have])
+			rd.buf = nb
+		}
+		rd.buf = rd.buf[:have+step]
+		m, err := io.ReadFull(rd.r, rd.buf[have:have+step])
+		rd.off += int64(m)
+		have += m
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (rd *Reader) section(body []byte) error {
+	if len(body) < 16 {
+		return rd.errf("section header of %d bytes is shorter than 16", len(body))
+	}
+	magic := binary.LittleEndian.Uint32(body[0:])
+	if magic != SectionMagic {
+		if magic == 0x4D3C2B1A {
+			return &Error{Offset: rd.blkOff, Msg: "section header is big-endian, which no scap writer produces", Err: ErrNotScap}
+		}
+		return &Error{Offset: rd.blkOff, Msg: fmt.Sprintf("section header has magic %#x, not %#x", magic, SectionMagic), Err: ErrNotScap}
+	}
+	rd.Major = binary.LittleEndian.Uint16(body[4:])
+	rd.Minor = binary.LittleEndian.Uint16(body[6:])
+	if rd.Major > 1 {
+		return rd.errf("section version %d.%d is newer than the 1.x this reader knows", rd.Major, rd.Minor)
+	}
+	rd.sections++
+	return nil
+}
+
+// decodeEvent fills rd.ev from an event block. It returns false for an
+// event to skip: one of a type this table does not know.
+func (rd *Reader) decodeEvent(typ BlockType, body []byte) (bool, error) {
+	v2 := typ == BlockEventV2 || typ == BlockEventFlagsV2 || typ == BlockEventV2Large || typ == BlockEventFlagsV2L
+	flagged := typ == BlockEventFlags || typ == BlockEventFlagsV2 || typ == BlockEventFlagsV2L
+	hdr := 2
+	if flagged {
+		hdr = 6
+	}
+	hl := event.HeaderLenV1
+	if v2 {
+		hl = event.HeaderLen
+	}
+	if len(body) < hdr+hl {
+		return false, rd.errf("event block of %d bytes is too short for its header", len(body)+12)
+	}
+	ev := &rd.ev
+	ev.CPU = binary.LittleEndian.Uint16(body)
+	ev.Flags = 0
+	if flagged {
+		ev.Flags = binary.LittleEndian.Uint32(body[2:])
+	}
+	raw := body[hdr:]
+	code := event.Code(binary.LittleEndian.Uint16(raw[20:]))
+	if event.Lookup(code) == nil {
+		// A newer writer's event: skipped, as libscap does.
+		return false, nil
+	}
+	var err error
+	if v2 {
+		err = ev.Decode(raw)
+	} else {
+		err = ev.DecodeV1(raw)
+	}
+	if err != nil {
+		return false, &Error{Offset: rd.blkOff, Msg: fmt.Sprintf("event %d", rd.nev+1), Err: err}
+	}
+	rd.nev++
+	ev.Num = rd.nev
+	return true, nil
+}

@@ -1,0 +1,48 @@
+package state
+
+import (
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/scap"
+)
+
+// State is the world as the events so far describe it: threads with their
+// fds, users, groups and containers. It is not safe for concurrent use.
+type State struct {
+	threads    map[int64]*Thread
+	users      map[uint32]*User
+	groups     map[uint32]*Group
+	containers map[string]*Container
+
+	machine     scap.MachineInfo
+	pt          map[int64]*perThread
+	ctx         Ctx
+	tmp         event.Event
+	tidToRemove int64
+	fdsToRemove struct {
+		tid int64
+		fds []int64
+	}
+}
+
+// New returns an empty state.
+func New() *State {
+	return &State{
+		threads:    make(map[int64]*Thread),
+		users:      make(map[uint32]*User),
+		groups:     make(map[uint32]*Group),
+		containers: make(map[string]*Container),
+		pt:         make(map[int64]*perThread),
+	}
+}
+
+// Thread returns the thread, or nil when it is not known.
+func (s *State) Thread(tid int64) *Thread { return s.threads[tid] }
+
+// User returns the user, or nil when it is not known.
+func (s *State) User(uid uint32) *User { return s.users[uid] }
+
+// Group returns the group, or nil when it is not known.
+func (s *State) Group(gid uint32) *Group { return s.groups[gid] }
+
+// Container returns the container, or nil when it is not known.
+func (s *State) Container(id string) *Container { return s.containers[id] }
