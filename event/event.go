@@ -35,6 +35,9 @@ type Event struct {
 
 	// Raw is the whole event as stored: header, parameter lengths, values.
 	Raw []byte
+	// V1 is set for an event of a V1 block, whose header lacks nparams
+	// (22 bytes instead of 26).
+	V1 bool
 
 	nparams int
 	off     [MaxParams + 1]uint32 // offsets of each value in Raw, and the end
@@ -56,6 +59,7 @@ func (e *Event) Decode(raw []byte) error {
 	if err := e.header(raw); err != nil {
 		return err
 	}
+	e.V1 = false
 	n := binary.LittleEndian.Uint32(e.Raw[22:])
 	if n > MaxParams {
 		return fmt.Errorf("event type %d claims %d parameters: %w", e.Type, n, ErrParams)
@@ -76,6 +80,7 @@ func (e *Event) DecodeV1(raw []byte) error {
 	if e.Info == nil {
 		return fmt.Errorf("v1 event of unknown type %d: %w", e.Type, ErrParams)
 	}
+	e.V1 = true
 	for n := len(e.Info.Params); n >= 0; n-- {
 		if e.locate(HeaderLenV1, n, false) == nil {
 			return nil
@@ -130,6 +135,15 @@ func (e *Event) locate(hl, n int, loose bool) error {
 	e.off[n] = uint32(pos)
 	e.nparams = n
 	return nil
+}
+
+// DecodeAgain decodes raw, a copy of an event decoded before, with the
+// header layout it had (V1 or not).
+func (e *Event) DecodeAgain(raw []byte, v1 bool) error {
+	if v1 {
+		return e.DecodeV1(raw)
+	}
+	return e.Decode(raw)
 }
 
 // NParams is the number of parameters the event carries.

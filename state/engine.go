@@ -103,6 +103,7 @@ type perThread struct {
 	enterTS  uint64
 	latency  uint64
 	hasEnter bool
+	enterV1  bool
 }
 
 func isClone(t event.Code) bool {
@@ -276,6 +277,7 @@ func (s *State) apply(e *event.Event) {
 		// Keep a copy for the exit event, in a buffer reused per thread.
 		p.enter = append(p.enter[:0], e.Raw...)
 		p.hasEnter = true
+		p.enterV1 = e.V1
 	} else {
 		if p.enterTS != 0 {
 			p.latency = e.TS - p.enterTS
@@ -305,7 +307,7 @@ func (s *State) enterEvent(e *event.Event, p *perThread) *event.Event {
 	if !p.enterOK || !p.hasEnter {
 		return nil
 	}
-	if err := s.tmp.Decode(p.enter); err != nil {
+	if err := s.tmp.DecodeAgain(p.enter, p.enterV1); err != nil {
 		return nil
 	}
 	if s.tmp.Type != e.Type-1 {
@@ -373,6 +375,8 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 		s.parseAccept(e, t, p)
 	case evSendtoE:
 		s.inferSendto(e, t)
+	case evSendtoX, evRecvfromX, evSendmsgX, evRecvmsgX:
+		s.parseRW(e, t, p)
 	case evCloseX:
 		if res(e) >= 0 && s.ctx.FD != nil {
 			s.fdsToRemove.tid = t.TID
@@ -618,13 +622,23 @@ func (s *State) dirOf(t *Thread, name string, dirfd int64) string {
 	return f.Name + "/"
 }
 
-// SCAP_L4_* protocol values.
+// Layer-4 protocols of sockets (libscap's SCAP_L4_* values), as FD.L4Proto
+// holds them.
 const (
-	l4Unknown = 0
-	l4TCP     = 1
-	l4UDP     = 2
-	l4ICMP    = 3
-	l4Raw     = 4
+	L4Unknown = 0
+	L4NA      = 1 // not a socket
+	L4TCP     = 2
+	L4UDP     = 3
+	L4ICMP    = 4
+	L4Raw     = 5
+)
+
+const (
+	l4Unknown = L4Unknown
+	l4TCP     = L4TCP
+	l4UDP     = L4UDP
+	l4ICMP    = L4ICMP
+	l4Raw     = L4Raw
 )
 
 func (s *State) addSocket(t *Thread, fd int64, domain, typ, proto uint32) {
@@ -808,16 +822,9 @@ func (s *State) parseConnectExit(e *event.Event) {
 func (s *State) fillClient(f *FD, b []byte) {
 	switch b[0] {
 	case event.AFInet, event.AFInet6:
-		ipv4 := b[0] == event.AFInet
-		if !ipv4 && len(b) >= 37 && event.IsIPv4Mapped(b[1:17]) && event.IsIPv4Mapped(b[19:35]) {
-			ipv4 = true
+		if s.setAddrs(f, b) && f.Role == RoleServer && f.L4Proto == l4UDP {
+			swapAddrs(f)
 		}
-		if ipv4 {
-			f.Type = FDIPv4Sock
-		} else {
-			f.Type = FDIPv6Sock
-		}
-		s.setTuple(f, b)
 		f.Name = s.sockName(f)
 	default:
 		f.Name = string(event.AppendTuple(nil, b))
@@ -1202,8 +1209,10 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 	f := &FD{Num: fi.FD, Type: FDType(fi.Type), Name: fi.Name, Flags: fi.OpenFlags, Dev: fi.Dev, Ino: fi.Ino,
 		SIP: fi.SIP, DIP: fi.DIP, SPort: fi.SPort, DPort: fi.DPort, L4Proto: fi.L4Proto,
 		UnixSource: fi.UnixSource, UnixDest: fi.UnixDest}
+	f.fromProc = true
 	switch f.Type {
 	case FDIPv4Sock:
+		s.completeAddrs(f)
 		f.Name = s.sockName(f)
 	case FDIPv6Sock:
 		if event.IsIPv4Mapped(f.SIP[:]) && event.IsIPv4Mapped(f.DIP[:]) {
@@ -1212,11 +1221,14 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 			copy(sip[:4], f.SIP[12:])
 			copy(dip[:4], f.DIP[12:])
 			f.SIP, f.DIP = sip, dip
+			s.completeAddrs(f)
 		}
 		f.Name = s.sockName(f)
 	case FDIPv4Server:
+		s.serverPorts[f.SPort] = true
 		f.Name = string(event.AppendIPv4(nil, f.SIP[:4])) + ":" + string(appendUint(nil, uint64(f.SPort)))
 	case FDIPv6Server:
+		s.serverPorts[f.SPort] = true
 		f.Name = string(event.AppendIPv6(nil, f.SIP[:])) + ":" + string(appendUint(nil, uint64(f.SPort)))
 	case FDUnixSock:
 		f.Role = RoleServer
@@ -1225,4 +1237,5 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 		}
 	}
 	t.FDs.Put(f)
+	s.metaDirty = true
 }

@@ -12,6 +12,10 @@ import (
 // resolved: its thread and fd.
 func (s *State) Apply(e *event.Event) {
 	s.flushPending()
+	if s.metaDirty {
+		s.fixProcSockets()
+		s.metaDirty = false
+	}
 	s.apply(e)
 }
 
@@ -31,7 +35,7 @@ func (k *sink) User(u *scap.User) {
 func (k *sink) Group(g *scap.Group) {
 	k.groups[g.GID] = &Group{GID: g.GID, Name: g.Name}
 }
-func (k *sink) Interfaces([]scap.Interface) {}
+func (k *sink) Interfaces(list []scap.Interface) { k.setInterfaces(list) }
 
 // Machine is the machine info of the trace file, if it had one.
 func (s *State) Machine() *scap.MachineInfo { return &s.machine }

@@ -14,6 +14,9 @@ type State struct {
 	containers map[string]*Container
 
 	machine     scap.MachineInfo
+	ifaces      ifaces
+	serverPorts map[uint16]bool
+	metaDirty   bool
 	pt          map[int64]*perThread
 	ctx         Ctx
 	tmp         event.Event
@@ -27,11 +30,12 @@ type State struct {
 // New returns an empty state.
 func New() *State {
 	return &State{
-		threads:    make(map[int64]*Thread),
-		users:      make(map[uint32]*User),
-		groups:     make(map[uint32]*Group),
-		containers: make(map[string]*Container),
-		pt:         make(map[int64]*perThread),
+		threads:     make(map[int64]*Thread),
+		users:       make(map[uint32]*User),
+		groups:      make(map[uint32]*Group),
+		containers:  make(map[string]*Container),
+		pt:          make(map[int64]*perThread),
+		serverPorts: make(map[uint16]bool),
 	}
 }
 

@@ -87,6 +87,8 @@ type FD struct {
 	UnixSource   uint64
 	UnixDest     uint64
 	Pid          int64 // for pidfds, the target pid
+
+	fromProc bool // came from an fd list block
 }
 
 // FDRole says which side of a connection a socket fd is.
