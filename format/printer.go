@@ -1,0 +1,534 @@
+package format
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/state"
+)
+
+// Options select what sysdig's command line selects for printing.
+type Options struct {
+	// Time is the -t modifier: 'h' (the default, also for 0) local
+	// HH:MM:SS.nnnnnnnnn, 'a' absolute seconds, 'r' relative to the first
+	// event of the file, 'd' delta between an exit event and its enter
+	// event, 'D' delta from the previous printed event.
+	Time byte
+	// Buffer is the byte-buffer format: -A, -x, -X or -b.
+	Buffer BufFormat
+	// Verbose (-v) stops the truncation of buffers to 80 characters.
+	Verbose bool
+	// Container (-pc) prints the container-friendly format.
+	Container bool
+	// JSON (-j) prints one JSON object per event.
+	JSON bool
+	// TZOffset, when not nil, is the local time's offset east of UTC in
+	// seconds for -t h; by default it is the machine's current offset, as
+	// sysdig computes it.
+	TZOffset *int
+}
+
+// Printer writes events as sysdig -r prints them. It is not safe for
+// concurrent use.
+//
+// The caller passes every event read to Observe, after the state engine
+// has applied it, and the events to show to Print (Print observes the
+// event itself when the caller has not). Print skips the events sysdig
+// never prints: internal ones (procinfo and such), those flagged
+// state-only, and the container events a file starts with.
+//
+// A Thread object of the state is taken to live as long as its thread:
+// when st.Thread(tid) returns another object, the printer's per-thread
+// bookkeeping starts over, as sinsp's does for a new threadinfo.
+type Printer struct {
+	w   *bufio.Writer
+	st  lookup
+	opt Options
+	r   *Renderer
+
+	line  []byte
+	info  []byte
+	tz    int64
+	kinds []codeKind
+
+	// -t r: the first event's time (sinsp's m_firstevent_ts).
+	firstTS uint64
+	// -t D: the previous printed event's time.
+	prevTS uint64
+	// -t d and the syslog decoder: per-thread bookkeeping, as sinsp keeps
+	// it in its threadinfo.
+	threads     map[int64]*perThread
+	observedNum uint64
+	observed    bool
+	curLat      uint64 // latency of the last observed event
+	curLatOK    bool   // whether sinsp has a thread for it
+	curParsed   bool   // whether sinsp's parser handles it (exit after its enter)
+	curFD       int64  // for an exit using an fd, the fd of its enter event
+
+	// The fake thread sinsp gives a container event.
+	ctr   state.Thread
+	ctrID string
+
+	// Whether an event other than a container event has been seen: sinsp
+	// consumes the container events a file starts with while opening it,
+	// and never returns them.
+	started bool
+}
+
+// perThread is what sinsp keeps in a threadinfo about the thread's last
+// event: the enter time and latency for -t d, and the enter event's type
+// and fd, which decide whether an exit event is parsed and on which fd.
+type perThread struct {
+	th       *state.Thread
+	enterTS  uint64
+	latency  uint64
+	lastType int32 // -1 before the thread's first enter event
+	lastFD   int64
+}
+
+// codeKind classifies event codes for the printer.
+type codeKind uint8
+
+const (
+	kindInternal      codeKind = 1 << iota // never printed
+	kindSkipReset                          // sinsp keeps no thread for it
+	kindSwitch                             // sched switch: no latency update
+	kindContainerJSON                      // container metadata event
+	kindGeneric                            // generic syscall event
+	kindContainer                          // any container event
+	kindWriteExit                          // an exit sinsp parses as a write
+)
+
+// NewPrinter returns a Printer writing to w (through a bufio.Writer,
+// unless w is one), resolving threads, fds, users and containers in st.
+func NewPrinter(w io.Writer, st *state.State, opt Options) *Printer {
+	return newPrinter(w, lookupOf(st), opt)
+}
+
+func newPrinter(w io.Writer, st lookup, opt Options) *Printer {
+	if opt.Time == 0 {
+		opt.Time = 'h'
+	}
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+	}
+	p := &Printer{
+		w:       bw,
+		st:      st,
+		opt:     opt,
+		r:       newRenderer(st, opt.Buffer, opt.JSON, opt.Verbose),
+		line:    make([]byte, 0, 1024),
+		info:    make([]byte, 0, 1024),
+		threads: make(map[int64]*perThread),
+	}
+	if opt.TZOffset != nil {
+		p.tz = int64(*opt.TZOffset)
+	} else {
+		_, off := time.Now().Zone()
+		p.tz = int64(off - off%60) // gmt2local counts hours and minutes
+	}
+	n := event.NumCodes()
+	p.kinds = make([]codeKind, n)
+	for c := 0; c < n; c++ {
+		code := event.Code(c)
+		var k codeKind
+		if event.Category029(code)&event.CatInternal != 0 {
+			k |= kindInternal
+		}
+		fl := event.Flags029(code)
+		if fl&event.FlagSkipParseReset != 0 {
+			k |= kindSkipReset
+		}
+		if info := event.Lookup(code); info != nil {
+			switch {
+			case info.Name == "switch" && fl&event.FlagSkipParseReset == 0:
+				k |= kindSwitch
+			case info.Name == "container" && len(info.Params) == 1 && info.Params[0].Name == "json":
+				k |= kindContainerJSON | kindContainer
+			case info.Name == "container":
+				k |= kindContainer
+			}
+		}
+		if c == 0 || c == 1 {
+			k |= kindGeneric
+		}
+		switch c {
+		case 9, 29, 31, 49, 115, 119, 123, 189: // write, send, sendto, sendmsg, pwrite, writev, pwritev, sendfile exits
+			if fl&event.FlagReadsFromFD == 0 {
+				k |= kindWriteExit
+			}
+		}
+		p.kinds[c] = k
+	}
+	return p
+}
+
+func (p *Printer) kind(c event.Code) codeKind {
+	if int(c) < len(p.kinds) {
+		return p.kinds[c]
+	}
+	return 0
+}
+
+// Renderer returns the Printer's parameter renderer.
+func (p *Printer) Renderer() *Renderer { return p.r }
+
+// Observe records what the printer needs to know about every event read,
+// printed or not: the time of the first one, for -t r, and each thread's
+// enter time, for -t d. Call it after the state engine has applied e.
+func (p *Printer) Observe(e *event.Event) {
+	p.observed, p.observedNum = true, e.Num
+	k := p.kind(e.Type)
+	if k&kindContainer == 0 {
+		p.started = true
+	}
+	if p.firstTS == 0 && k&kindContainerJSON == 0 {
+		p.firstTS = e.TS
+	}
+	p.curLat, p.curLatOK = 0, false
+	p.curParsed, p.curFD = false, -1
+	if k&(kindSkipReset|kindContainerJSON) != 0 {
+		return
+	}
+	th := p.st.Thread(e.TID)
+	if th == nil {
+		return
+	}
+	l := p.threads[e.TID]
+	if l == nil {
+		l = &perThread{}
+		p.threads[e.TID] = l
+	}
+	if l.th != th {
+		*l = perThread{th: th, lastType: -1, lastFD: -1}
+	}
+	p.curLat, p.curLatOK = l.latency, true
+	if k&kindSwitch != 0 {
+		return
+	}
+	usesFD := event.Flags029(e.Type)&event.FlagUsesFD != 0
+	if e.Type.IsEnter() {
+		l.latency = 0
+		l.enterTS = e.TS
+		l.lastType = int32(e.Type)
+		l.lastFD = -1
+		if usesFD {
+			l.lastFD = int64(fixed(paramRest(e, 0), 8))
+		}
+		p.curLat = 0
+		p.curParsed = true
+		return
+	}
+	if l.enterTS != 0 {
+		l.latency = e.TS - l.enterTS
+		p.curLat = l.latency
+	}
+	if int32(e.Type) == l.lastType+1 {
+		p.curParsed = true
+		if usesFD {
+			p.curFD = l.lastFD
+		}
+	}
+}
+
+// Forget drops the printer's bookkeeping for a thread that no longer
+// exists. Calling it is optional: a thread that reappears is noticed.
+func (p *Printer) Forget(tid int64) { delete(p.threads, tid) }
+
+// Skipped reports whether Print would print nothing for e: internal
+// events, state-only events, and the container events a file starts
+// with (sinsp consumes those while opening the file). Call it after
+// Observe.
+func (p *Printer) Skipped(e *event.Event) bool {
+	k := p.kind(e.Type)
+	return e.Flags&event.FlagStateOnly != 0 || k&kindInternal != 0 ||
+		(!p.started && k&kindContainer != 0)
+}
+
+// Thread returns the thread sysdig attributes e to: the state's thread
+// e.TID, except for container events, which get a made-up thread named
+// after the container.
+func (p *Printer) Thread(e *event.Event) *state.Thread {
+	if p.kind(e.Type)&kindContainerJSON != 0 {
+		return p.containerThread(e)
+	}
+	return p.st.Thread(e.TID)
+}
+
+// containerThread is sinsp_container_info::get_tinfo for the container
+// described by a container event.
+func (p *Printer) containerThread(e *event.Event) *state.Thread {
+	js := event.CString(e.Param(0))
+	var v struct {
+		Container struct {
+			ID string `json:"id"`
+		} `json:"container"`
+	}
+	_ = json.Unmarshal(js, &v)
+	if v.Container.ID != p.ctrID || p.ctr.Comm == "" {
+		p.ctrID = v.Container.ID
+		p.ctr = state.Thread{
+			TID: -1, PID: -1, VTID: -2, VPID: -2,
+			Comm:        "container:" + v.Container.ID,
+			ContainerID: v.Container.ID,
+		}
+	}
+	return &p.ctr
+}
+
+// Print writes e in the selected format, with a newline.
+func (p *Printer) Print(e *event.Event) error {
+	if !p.observed || p.observedNum != e.Num {
+		p.Observe(e)
+	}
+	if p.Skipped(e) {
+		return nil
+	}
+	th := p.Thread(e)
+	if !p.appendSyslogInfo(e, th) {
+		p.info = p.r.AppendInfo(p.info[:0], e, th)
+	}
+	var b []byte
+	if p.opt.JSON {
+		b = p.appendJSON(p.line[:0], e, th)
+	} else {
+		b = p.appendText(p.line[:0], e, th)
+	}
+	b = append(b, '\n')
+	p.line = b[:0]
+	_, err := p.w.Write(b)
+	return err
+}
+
+// Flush writes out what is buffered.
+func (p *Printer) Flush() error { return p.w.Flush() }
+
+// Writer is the Printer's buffered writer, for output that must interleave
+// with events.
+func (p *Printer) Writer() *bufio.Writer { return p.w }
+
+const na = "<NA>"
+
+func (p *Printer) appendText(b []byte, e *event.Event, th *state.Thread) []byte {
+	b = strconv.AppendUint(b, e.Num, 10)
+	b = append(b, ' ')
+	b = p.appendOutputTime(b, e)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(int16(e.CPU)), 10)
+	b = append(b, ' ')
+	if p.opt.Container {
+		b = p.appendContainerName(b, th)
+		b = append(b, " ("...)
+		b = p.appendContainerID(b, th)
+		b = append(b, ") "...)
+	}
+	if th != nil {
+		b = appendCStr(b, th.Comm)
+	} else {
+		b = append(b, na...)
+	}
+	b = append(b, " ("...)
+	b = strconv.AppendInt(b, e.TID, 10)
+	if p.opt.Container {
+		b = append(b, ':')
+		if th != nil && th.VTID != -1 {
+			b = strconv.AppendInt(b, th.VTID, 10)
+		} else {
+			b = append(b, na...)
+		}
+	}
+	b = append(b, ") "...)
+	b = append(b, e.Type.DirChar(), ' ')
+	b = p.appendType(b, e)
+	b = append(b, ' ')
+	return append(b, p.info...)
+}
+
+// appendType is evt.type: the event's name, or the syscall's for generic
+// events.
+func (p *Printer) appendType(b []byte, e *event.Event) []byte {
+	if p.kind(e.Type)&kindGeneric != 0 {
+		return append(b, event.SyscallName(uint16(fixed(paramRest(e, 0), 2)))...)
+	}
+	return append(b, e.Name()...)
+}
+
+func (p *Printer) appendContainerID(b []byte, th *state.Thread) []byte {
+	switch {
+	case th == nil:
+		return append(b, na...)
+	case th.ContainerID == "":
+		return append(b, "host"...)
+	}
+	return appendCStr(b, th.ContainerID)
+}
+
+// containerName returns container.name, or false for <NA>.
+func (p *Printer) containerName(th *state.Thread) (string, bool) {
+	if th == nil {
+		return "", false
+	}
+	if th.ContainerID == "" {
+		return "host", true
+	}
+	c := p.st.Container(th.ContainerID)
+	if c == nil || c.Name == "" {
+		return "", false
+	}
+	return c.Name, true
+}
+
+func (p *Printer) appendContainerName(b []byte, th *state.Thread) []byte {
+	if n, ok := p.containerName(th); ok {
+		return appendCStr(b, n)
+	}
+	return append(b, na...)
+}
+
+// appendOutputTime is evt.outputtime in the -t format.
+func (p *Printer) appendOutputTime(b []byte, e *event.Event) []byte {
+	ts := e.TS
+	switch p.opt.Time {
+	case 'a':
+		b = strconv.AppendUint(b, ts/1e9, 10)
+		b = append(b, '.')
+		return strconv.AppendUint(b, ts%1e9, 10)
+	case 'r':
+		return appendSecNs(b, ts-p.firstTS)
+	case 'd':
+		if !p.curLatOK {
+			return append(b, "0.000000000"...)
+		}
+		return appendSecNs(b, p.curLat)
+	case 'D':
+		if p.prevTS == 0 {
+			p.prevTS = ts
+		}
+		d := ts - p.prevTS
+		p.prevTS = ts
+		return appendSecNs(b, d)
+	}
+	// 'h': sinsp_utils::ts_to_string(ts, date=false, ns=true).
+	sec := ts / 1e9
+	s := (sec + uint64(p.tz)) % 86400
+	ns := ts % 1e9
+	h, m, sc := s/3600, s%3600/60, s%60
+	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':',
+		byte('0'+sc/10), byte('0'+sc%10), '.')
+	return appendZeroPadded(b, ns, 9)
+}
+
+// appendSecNs appends d as seconds, '.', and nine digits of nanoseconds.
+func appendSecNs(b []byte, d uint64) []byte {
+	b = strconv.AppendUint(b, d/1e9, 10)
+	b = append(b, '.')
+	return appendZeroPadded(b, d%1e9, 9)
+}
+
+// appendJSON writes the event as sysdig -j does: the format's fields as
+// an object with sorted keys.
+func (p *Printer) appendJSON(b []byte, e *event.Event, th *state.Thread) []byte {
+	b = append(b, '{')
+	if p.opt.Container {
+		b = append(b, `"container.id":`...)
+		if th == nil {
+			b = append(b, "null"...)
+		} else {
+			p.r.tmp = p.appendContainerID(p.r.tmp[:0], th)
+			b = appendJSONString(b, p.r.tmp)
+		}
+		b = append(b, `,"container.name":`...)
+		if n, ok := p.containerName(th); ok {
+			p.r.tmp = appendCStr(p.r.tmp[:0], n)
+			b = appendJSONString(b, p.r.tmp)
+		} else {
+			b = append(b, "null"...)
+		}
+		b = append(b, ',')
+	}
+	b = append(b, `"evt.cpu":`...)
+	b = strconv.AppendInt(b, int64(int16(e.CPU)), 10)
+	b = append(b, `,"evt.dir":"`...)
+	b = append(b, e.Type.DirChar(), '"')
+	b = append(b, `,"evt.info":`...)
+	b = appendJSONString(b, p.info)
+	b = append(b, `,"evt.num":`...)
+	b = strconv.AppendUint(b, e.Num, 10)
+	b = append(b, `,"evt.outputtime":`...)
+	b = strconv.AppendInt(b, int64(e.TS), 10)
+	b = append(b, `,"evt.type":`...)
+	p.r.tmp = p.appendType(p.r.tmp[:0], e)
+	b = appendJSONString(b, p.r.tmp)
+	b = append(b, `,"proc.name":`...)
+	if th != nil {
+		p.r.tmp = appendCStr(p.r.tmp[:0], th.Comm)
+		b = appendJSONString(b, p.r.tmp)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"thread.tid":`...)
+	b = strconv.AppendInt(b, e.TID, 10)
+	if p.opt.Container {
+		b = append(b, `,"thread.vtid":`...)
+		if th != nil && th.VTID != -1 {
+			b = strconv.AppendInt(b, th.VTID, 10)
+		} else {
+			b = append(b, "null"...)
+		}
+	}
+	return append(b, '}')
+}
+
+var syslogSeverities = [8]string{"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"}
+
+// appendSyslogInfo sets p.info to what sinsp's syslog decoder shows as
+// evt.info for a successful write of a syslog message to /dev/log:
+// "syslog sev=SEVERITY msg=MESSAGE". It reports false, leaving p.info
+// alone, when the decoder has nothing to say about e.
+//
+// sinsp hands the data of every successful write-type exit it parses to
+// the decoder when the fd was named after /dev/log as the decoder saw it
+// (at open, connect, or from the file's fd table); here the fd's current
+// name decides.
+func (p *Printer) appendSyslogInfo(e *event.Event, th *state.Thread) bool {
+	if p.kind(e.Type)&kindWriteExit == 0 || !p.curParsed || p.curFD < 0 || th == nil || NumParams(e) < 2 {
+		return false
+	}
+	if int64(fixed(paramRest(e, 0), 8)) < 0 {
+		return false
+	}
+	f := p.st.FD(th, p.curFD)
+	if f == nil || !strings.Contains(f.Name, "/dev/log") {
+		return false
+	}
+	data := e.Param(1)
+	// The priority: the bytes after the first, up to '>' or NUL, at most 15.
+	j := 0
+	for 1+j < len(data) && data[1+j] != '>' && data[1+j] != 0 && j < 15 {
+		j++
+	}
+	if len(data) < j+2 || j == 0 {
+		return false
+	}
+	var pri int32
+	for _, c := range data[1 : 1+j] {
+		if c < '0' || c > '9' {
+			return false
+		}
+		pri = pri*10 + int32(c-'0')
+	}
+	if pri == -1 {
+		return false
+	}
+	p.info = append(p.info[:0], "syslog sev="...)
+	p.info = append(p.info, syslogSeverities[pri&7]...)
+	p.info = append(p.info, " msg="...)
+	p.info = append(p.info, event.CString(data[j+2:])...)
+	return true
+}
