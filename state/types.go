@@ -79,7 +79,7 @@ type FD struct {
 	Ino   uint64
 
 	// Socket endpoints, filled for IPv4 and IPv6 sockets.
-	L4Proto      uint8 // SCAP_L4_* value: 1 tcp, 2 udp, 3 icmp, 4 raw
+	L4Proto      uint8 // one of the L4* constants
 	SIP, DIP     [16]byte
 	SPort, DPort uint16
 	IsIPv6       bool
