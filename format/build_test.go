@@ -87,22 +87,22 @@ func ip4(a, b, c, d byte) []byte { return []byte{a, b, c, d} }
 
 // pAddr4 is a PT_SOCKADDR for an IPv4 address.
 func pAddr4(ip []byte, port uint16) []byte {
-	b := append([]byte{afInet}, ip...)
+	b := append([]byte{event.AFInet}, ip...)
 	return append(b, pU16(port)...)
 }
 
 // pAddr6 is a PT_SOCKADDR for an IPv6 address.
 func pAddr6(ip []byte, port uint16) []byte {
-	b := append([]byte{afInet6}, ip...)
+	b := append([]byte{event.AFInet6}, ip...)
 	return append(b, pU16(port)...)
 }
 
 // pAddrUnix is a PT_SOCKADDR for a unix socket path.
-func pAddrUnix(path string) []byte { return append([]byte{afUnix}, pStr(path)...) }
+func pAddrUnix(path string) []byte { return append([]byte{event.AFUnix}, pStr(path)...) }
 
 // pTuple4 is a PT_SOCKTUPLE for IPv4 endpoints.
 func pTuple4(sip []byte, sport uint16, dip []byte, dport uint16) []byte {
-	b := append([]byte{afInet}, sip...)
+	b := append([]byte{event.AFInet}, sip...)
 	b = append(b, pU16(sport)...)
 	b = append(b, dip...)
 	return append(b, pU16(dport)...)
@@ -110,7 +110,7 @@ func pTuple4(sip []byte, sport uint16, dip []byte, dport uint16) []byte {
 
 // pTuple6 is a PT_SOCKTUPLE for IPv6 endpoints.
 func pTuple6(sip []byte, sport uint16, dip []byte, dport uint16) []byte {
-	b := append([]byte{afInet6}, sip...)
+	b := append([]byte{event.AFInet6}, sip...)
 	b = append(b, pU16(sport)...)
 	b = append(b, dip...)
 	return append(b, pU16(dport)...)
@@ -118,7 +118,7 @@ func pTuple6(sip []byte, sport uint16, dip []byte, dport uint16) []byte {
 
 // pTupleUnix is a PT_SOCKTUPLE for a unix socket.
 func pTupleUnix(src, dst uint64, path string) []byte {
-	b := append([]byte{afUnix}, pU64(src)...)
+	b := append([]byte{event.AFUnix}, pU64(src)...)
 	b = append(b, pU64(dst)...)
 	return append(b, pStr(path)...)
 }

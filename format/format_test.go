@@ -64,8 +64,8 @@ func TestAppendIPv6(t *testing.T) {
 		"2001:4860:4860::8888": "2001:4860:4860::8888",
 	} {
 		a := netip.MustParseAddr(in).As16()
-		if got := string(appendIPv6(nil, a[:])); got != want {
-			t.Errorf("appendIPv6(%s) = %q, want %q", in, got, want)
+		if got := string(event.AppendIPv6(nil, a[:])); got != want {
+			t.Errorf("event.AppendIPv6(%s) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -324,9 +324,9 @@ func (r *Renderer) render(e *event.Event, th *state.Thread, i int) {
 	case event.PTByteBuf:
 		r.arg = r.appendBuffer(r.arg[:0], payload)
 	case event.PTSockAddr:
-		r.arg = appendSockaddr(r.arg[:0], payload)
+		r.arg = event.AppendSockaddr(r.arg[:0], payload)
 	case event.PTSockTuple:
-		r.arg = appendSockTuple(r.arg[:0], payload)
+		r.arg = event.AppendTuple(r.arg[:0], payload)
 	case event.PTFDList:
 		if th == nil {
 			return // sinsp leaves its value buffer as it was
@@ -586,15 +586,6 @@ func appendSanitizedCStr(dst []byte, s string) []byte {
 		if c == 0 {
 			break
 		}
-		if c >= 0x20 && c < 0x7f {
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
-func appendSanitized(dst, s []byte) []byte {
-	for _, c := range s {
 		if c >= 0x20 && c < 0x7f {
 			dst = append(dst, c)
 		}
