@@ -714,7 +714,7 @@ func (r *Renderer) renderPath(e *event.Event, th *state.Thread, i int, outer *ev
 		r.resSize = n + 1
 	}
 	r.res = append(r.res, base...)
-	r.res = appendSanitizePath(r.res, 0, event.CString(src))
+	r.res = state.AppendPath(r.res, 0, event.CString(src))
 }
 
 func hasPrefix(b []byte, s string) bool {
@@ -744,71 +744,4 @@ func (r *Renderer) appendBaseDir(dst []byte, e *event.Event, th *state.Thread, o
 	}
 	dst = appendSanitizedCStr(dst, f.Name)
 	return append(dst, '/')
-}
-
-// appendSanitizePath is libs' copy_and_sanitize_path: it appends path to
-// t, resolving "./", "../" and repeated separators, replacing unprintable
-// bytes with '.', and dropping a trailing '/'. base is the index in t that
-// "../" may not rewind past.
-func appendSanitizePath(t []byte, base int, path []byte) []byte {
-	p := 0
-	at := func(i int) byte {
-		if i < len(path) {
-			return path[i]
-		}
-		return 0
-	}
-	rewind := func(delta int) {
-		if len(t) <= base+1 {
-			p += delta
-			return
-		}
-		t = t[:len(t)-1]
-		for len(t) >= base+1 && t[len(t)-1] != '/' {
-			t = t[:len(t)-1]
-		}
-		p += delta
-	}
-	for {
-		c := at(p)
-		if c == 0 {
-			if len(t) > base+1 && t[len(t)-1] == '/' {
-				t = t[:len(t)-1]
-			}
-			return t
-		}
-		switch {
-		case c < 0x20 || c >= 0x7f:
-			t = append(t, '.')
-			p++
-		case c == '.' && at(p+1) == '.' && at(p+2) == '/':
-			rewind(3)
-		case c == '.' && at(p+1) == '.':
-			if at(p+2) == 0 {
-				rewind(2)
-			} else {
-				t = append(t, '.', '.')
-				p += 2
-			}
-		case c == '.' && at(p+1) == '/':
-			p += 2
-		case c == '.':
-			if at(p+1) == 0 {
-				p++
-			} else {
-				t = append(t, '.')
-				p++
-			}
-		case c == '/':
-			if len(t) > base && t[len(t)-1] == '/' {
-				p++
-			} else {
-				t = append(t, '/')
-				p++
-			}
-		default:
-			t = append(t, c)
-			p++
-		}
-	}
 }

@@ -10,14 +10,16 @@ func ConcatPaths(dir, path string) string {
 	if len(path) != 0 && path[0] != '/' {
 		buf = append(buf, dir...)
 	}
-	return string(sanitizePath(buf, base, path))
+	return string(AppendPath(buf, base, path))
 }
 
 func invalidPathChar(c byte) bool { return c < 0x20 || c >= 0x7f }
 
-// sanitizePath appends path to t, the part of t before base being the
-// furthest a "../" may rewind to.
-func sanitizePath(t []byte, base int, path string) []byte {
+// AppendPath appends path to t as sysdig's copy_and_sanitize_path does,
+// resolving "./", "../" and repeated separators, replacing unprintable
+// bytes with '.' and dropping a trailing '/'. base is the index in t that
+// "../" may not rewind past.
+func AppendPath[S ~string | ~[]byte](t []byte, base int, path S) []byte {
 	p := 0
 	at := func(i int) byte {
 		if i < len(path) {
