@@ -59,6 +59,9 @@ func (e *Event) Decode(raw []byte) error {
 	if err := e.header(raw); err != nil {
 		return err
 	}
+	if len(e.Raw) < HeaderLen {
+		return fmt.Errorf("event length %d is shorter than its %d-byte header: %w", len(e.Raw), HeaderLen, ErrParams)
+	}
 	e.V1 = false
 	n := binary.LittleEndian.Uint32(e.Raw[22:])
 	if n > MaxParams {

@@ -1,0 +1,513 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/format"
+	"github.com/syscope/syscope/scap"
+	"github.com/syscope/syscope/state"
+)
+
+const prog = "syscope"
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// The short options of sysdig 0.29.3, in its getopt string.
+const shortOpts = "AbB::c:C:dDEe:FG:hH:I:i:jk:K:lLm:M:n:Pp:qRr:Ss:t:TU:uvW:w:xXz"
+
+// The long options of sysdig 0.29.3, in its order (the order decides how
+// glibc lists the possibilities of an ambiguous abbreviation). Options
+// whose short is 0 have no short form.
+var longOpts = []longOpt{
+	{"print-ascii", noArg, 'A'},
+	{"print-base64", noArg, 'b'},
+	{"bpf", optionalArg, 'B'},
+	{"chisel", requiredArg, 'c'},
+	{"list-chisels", noArg, 0},
+	{"cri", requiredArg, 0},
+	{"cri-timeout", requiredArg, 0},
+	{"displayflt", noArg, 'd'},
+	{"debug", noArg, 'D'},
+	{"exclude-users", noArg, 'E'},
+	{"event-limit", requiredArg, 'e'},
+	{"fatfile", noArg, 'F'},
+	{"filter-proclist", noArg, 0},
+	{"seconds", requiredArg, 'G'},
+	{"help", noArg, 'h'},
+	{"plugin", requiredArg, 'H'},
+	{"input", requiredArg, 'I'},
+	{"chisel-info", requiredArg, 'i'},
+	{"file-size", requiredArg, 'C'},
+	{"json", noArg, 'j'},
+	{"k8s-api", requiredArg, 'k'},
+	{"node-name", requiredArg, 'N'},
+	{"k8s-api-cert", requiredArg, 'K'},
+	{"large-environment", noArg, 0},
+	{"list", noArg, 'l'},
+	{"list-events", noArg, 'L'},
+	{"list-markdown", noArg, 0},
+	{"libs-version", noArg, 0},
+	{"mesos-api", requiredArg, 'm'},
+	{"numevents", requiredArg, 'n'},
+	{"page-faults", noArg, 0},
+	{"plugin-config-file", requiredArg, 0},
+	{"progress", requiredArg, 'P'}, // sic: sysdig declares it with an argument
+	{"print", requiredArg, 'p'},
+	{"quiet", noArg, 'q'},
+	{"resolve-ports", noArg, 'R'},
+	{"readfile", requiredArg, 'r'},
+	{"snaplen", requiredArg, 's'},
+	{"summary", noArg, 'S'},
+	{"suppress-comm", requiredArg, 'U'},
+	{"udig", requiredArg, 'u'},
+	{"timetype", requiredArg, 't'},
+	{"force-tracers-capture", requiredArg, 'T'}, // sic
+	{"unbuffered", noArg, 0},
+	{"verbose", noArg, 'v'},
+	{"version", noArg, 0},
+	{"writefile", requiredArg, 'w'},
+	{"limit", requiredArg, 'W'},
+	{"print-hex", noArg, 'x'},
+	{"print-hex-ascii", noArg, 'X'},
+	{"compress", noArg, 'z'},
+}
+
+// bufFormat is how data buffers print (sysdig's -A, -b, -x, -X).
+type bufFormat uint8
+
+const (
+	bufNormal bufFormat = iota
+	bufASCII
+	bufBase64
+	bufHex
+	bufHexASCII
+)
+
+// config is what the command line asks for.
+type config struct {
+	files      []string
+	format     string // -p, as given; "" for the default
+	json       bool
+	buf        bufFormat
+	verbose    bool
+	count      uint64 // -n; 0 for no limit
+	timeType   byte   // -t; 'h' by default
+	summary    bool
+	quiet      bool
+	unbuffered bool
+	duration   int64 // -M, in seconds; 0 for no limit
+	filter     string
+	display    bool // -d
+}
+
+// exitError ends the run with a message on stderr and an exit code.
+type exitError struct {
+	msg  string // without a trailing newline; "" for none
+	code int
+	// thrown marks the errors sysdig raises as exceptions while parsing
+	// its arguments: it still prints the (empty) summary after them.
+	thrown bool
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func fail(code int, format string, a ...any) *exitError {
+	return &exitError{msg: fmt.Sprintf(format, a...), code: code}
+}
+
+func unsupported(what string) *exitError {
+	return fail(1, "%s: %s is not supported yet", prog, what)
+}
+
+// run is the whole program: it parses args, does the work, writes to
+// stdout and stderr and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	cfg, done, err := parseArgs(args, out)
+	if err == nil && !done {
+		err = capture(cfg, out, stderr)
+	}
+	out.Flush()
+	if err != nil {
+		var xe *exitError
+		if errors.As(err, &xe) {
+			if xe.msg != "" {
+				fmt.Fprintln(stderr, xe.msg)
+			}
+			if xe.thrown && cfg != nil && cfg.summary {
+				newSummary().print(out)
+			}
+			return xe.code
+		}
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	return 0
+}
+
+// parseArgs reads the command line. done is true when an option such as
+// -h or -L has already done all there was to do.
+func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err error) {
+	opts, words, err := getopt(prog, args, shortOpts, longOpts)
+	if err != nil {
+		return nil, false, &exitError{msg: err.Error(), code: 1}
+	}
+	cfg = &config{timeType: 'h'}
+	thrown := func(format string, a ...any) (*config, bool, error) {
+		e := fail(1, format, a...)
+		e.thrown = true
+		return cfg, false, e
+	}
+	setBuf := func(b bufFormat, code int) error {
+		if cfg.buf != bufNormal {
+			return &exitError{msg: "you cannot specify more than one output format", code: code}
+		}
+		cfg.buf = b
+		return nil
+	}
+	for _, o := range opts {
+		switch o.short {
+		case 'A':
+			// sysdig exits with success here, and with failure for -x/-X.
+			if err := setBuf(bufASCII, 0); err != nil {
+				return nil, false, err
+			}
+		case 'b':
+			if err := setBuf(bufBase64, 0); err != nil {
+				return nil, false, err
+			}
+		case 'x':
+			if err := setBuf(bufHex, 1); err != nil {
+				return nil, false, err
+			}
+		case 'X':
+			if err := setBuf(bufHexASCII, 1); err != nil {
+				return nil, false, err
+			}
+		case 'B', 'u':
+			return nil, false, unsupported("live capture")
+		case 'c':
+			return nil, false, unsupported("-c (chisels)")
+		case 'i':
+			return nil, false, unsupported("-i (chisels)")
+		case 'C', 'e', 'G', 'W', 'w', 'z', 'F':
+			return nil, false, unsupported(fmt.Sprintf("-%c (writing capture files)", o.short))
+		case 'D':
+			return nil, false, unsupported("-D (debug mode)")
+		case 'E':
+			// Only matters for live captures and -w: nothing to do.
+		case 'd':
+			cfg.display = true
+		case 'H', 'I':
+			return nil, false, unsupported("plugins")
+		case 'k', 'K', 'N', 'm':
+			return nil, false, unsupported("Kubernetes and Mesos metadata")
+		case 'h':
+			fmt.Fprintf(out, "%s version %s\n", prog, version)
+			out.WriteString(usage)
+			return cfg, true, nil
+		case 'j':
+			cfg.json = true
+		case 'l':
+			return nil, false, unsupported("-l (field list)")
+		case 'L':
+			listEvents(out)
+			return cfg, true, nil
+		case 'M':
+			n, _ := strconv.Atoi(o.arg) // atoi, as sysdig
+			if n <= 0 {
+				return thrown("invalid duration%s", o.arg)
+			}
+			cfg.duration = int64(n)
+		case 'n':
+			n, err := parseU64(o.arg)
+			if err != nil {
+				return thrown("can't parse the -n argument, make sure it's a number")
+			}
+			if n == 0 {
+				return thrown("invalid event count %s", o.arg)
+			}
+			cfg.count = n
+		case 'P':
+			return nil, false, unsupported("-P (progress)")
+		case 'p':
+			if o.arg == "p" {
+				// -pp prints the default format.
+				out.WriteString(defaultFormat + "\n")
+				return cfg, true, nil
+			}
+			cfg.format = o.arg
+		case 'q':
+			cfg.quiet = true
+		case 'R':
+			return nil, false, unsupported("-R (port name resolution)")
+		case 'r':
+			cfg.files = append(cfg.files, o.arg)
+		case 'S':
+			cfg.summary = true
+		case 's':
+			// The snaplen only applies to live captures.
+		case 't':
+			switch o.arg {
+			case "h", "a", "r", "d", "D":
+				cfg.timeType = o.arg[0]
+			default:
+				return nil, false, fail(1, "invalid modifier for flag -t")
+			}
+		case 'T':
+			return nil, false, unsupported("-T (tracers capture)")
+		case 'U':
+			return nil, false, unsupported("-U (suppressing comms)")
+		case 'v':
+			cfg.verbose = true
+		case 0:
+			switch o.long {
+			case "version":
+				fmt.Fprintf(out, "%s version %s\n", prog, version)
+				return cfg, true, nil
+			case "unbuffered":
+				cfg.unbuffered = true
+			case "large-environment":
+				// Only matters for live captures.
+			case "libs-version":
+				return nil, false, unsupported("--libs-version")
+			case "list-chisels":
+				return nil, false, unsupported("--list-chisels (chisels)")
+			case "list-markdown":
+				return nil, false, unsupported("--list-markdown (field list)")
+			case "filter-proclist":
+				return nil, false, unsupported("--filter-proclist (writing capture files)")
+			case "page-faults", "cri", "cri-timeout":
+				return nil, false, unsupported("live capture")
+			case "plugin-config-file":
+				return nil, false, unsupported("plugins")
+			}
+		}
+	}
+	cfg.filter = strings.Join(words, " ")
+	return cfg, false, nil
+}
+
+// parseU64 parses like sinsp_numparser::parseu64, which is
+// sscanf(s, "%lu%c") == 1: leading white space, an optional sign (a minus
+// negates modulo 2^64), decimal digits (saturating on overflow), and
+// nothing after them.
+func parseU64(s string) (uint64, error) {
+	bad := errors.New("not a valid number")
+	i := 0
+	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	if i == len(s) || s[i] < '0' || s[i] > '9' {
+		return 0, bad
+	}
+	var v uint64
+	over := false
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		d := uint64(s[i] - '0')
+		if v > (math.MaxUint64-d)/10 {
+			over = true
+		}
+		v = v*10 + d
+	}
+	if i != len(s) {
+		return 0, bad
+	}
+	if over {
+		return math.MaxUint64, nil
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// printerOptions maps the command line to the printer's options.
+func printerOptions(cfg *config) (format.Options, error) {
+	opt := format.Options{Time: cfg.timeType, Verbose: cfg.verbose, JSON: cfg.json}
+	switch cfg.buf {
+	case bufASCII:
+		opt.Buffer = format.BufASCII
+	case bufBase64:
+		opt.Buffer = format.BufBase64
+	case bufHex:
+		opt.Buffer = format.BufHex
+	case bufHexASCII:
+		opt.Buffer = format.BufHexASCII
+	}
+	switch cfg.format {
+	case "":
+	case "c", "container":
+		opt.Container = true
+	case "k", "kubernetes":
+		return opt, unsupported("-pk (Kubernetes format)")
+	case "m", "mesos":
+		return opt, unsupported("-pm (Mesos format)")
+	default:
+		return opt, unsupported(fmt.Sprintf("the output format %q (-p other than -pc)", cfg.format))
+	}
+	return opt, nil
+}
+
+// isContainerEvent reports whether c is one of the container events that
+// sinsp consumes while it opens a file, as long as they come first.
+func isContainerEvent(c event.Code) bool {
+	info := event.Lookup(c)
+	return info != nil && c.IsEnter() && info.Name == "container"
+}
+
+// capture reads the trace file and prints its events.
+func capture(cfg *config, out *bufio.Writer, stderr io.Writer) error {
+	if cfg.filter != "" {
+		return fail(1, "%s: filters are not supported yet", prog)
+	}
+	switch len(cfg.files) {
+	case 0:
+		return unsupported("live capture (use -r FILE)")
+	case 1:
+	default:
+		return unsupported("reading more than one file")
+	}
+	var sum *summary
+	if cfg.summary {
+		// sysdig prints the summary at its very end, after an error too.
+		sum = newSummary()
+		defer func() {
+			out.Flush()
+			sum.print(out)
+		}()
+	}
+	opt, err := printerOptions(cfg)
+	if err != nil {
+		return err
+	}
+	name := cfg.files[0]
+	f, err := os.Open(name)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fail(1, "%s: %s: %v", prog, name, err)
+	}
+	defer f.Close()
+	return process(cfg, opt, name, f, out, stderr, sum)
+}
+
+// process reads a trace file from r and prints its events; name is what
+// error messages call the file.
+func process(cfg *config, opt format.Options, name string, r io.Reader, out *bufio.Writer, stderr io.Writer, sum *summary) error {
+	st := state.New()
+	pr := format.NewPrinter(out, st, opt)
+	defer pr.Flush()
+	start := cpuTime()
+	rd, err := scap.NewReader(r, st.Sink())
+	if err != nil {
+		return fail(1, "%s: %s: %v", prog, name, err)
+	}
+	// n counts the events sysdig's loop sees: not the state-only ones,
+	// nor the container events a file starts with, which sinsp consumes
+	// while opening it. -n and -S count these, internal events included.
+	var n uint64
+	var firstTS uint64
+	started := false
+	limit := uint64(cfg.duration) * uint64(time.Second)
+	var readErr error
+	for {
+		if cfg.count != 0 && n == cfg.count {
+			break
+		}
+		ev, err := rd.Next()
+		if err != nil {
+			if err != io.EOF {
+				readErr = err
+			}
+			break
+		}
+		st.Apply(ev)
+		pr.Observe(ev)
+		isCtr := isContainerEvent(ev.Type)
+		if !isCtr {
+			started = true
+		}
+		if ev.Flags&event.FlagStateOnly != 0 || (isCtr && !started) {
+			continue
+		}
+		if firstTS == 0 {
+			firstTS = ev.TS
+		} else if limit > 0 && ev.TS-firstTS >= limit {
+			break
+		}
+		n++
+		if sum != nil {
+			sum.count(ev)
+		}
+		if cfg.quiet {
+			continue
+		}
+		if err := pr.Print(ev); err != nil {
+			return err
+		}
+		if cfg.unbuffered || cfg.json {
+			if err := pr.Flush(); err != nil {
+				return err
+			}
+			if err := out.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := pr.Flush(); err != nil {
+		return err
+	}
+	if readErr != nil {
+		return fail(1, "%s: %s: %v", prog, name, readErr)
+	}
+	if cfg.verbose {
+		d := cpuTime() - start
+		fmt.Fprintf(stderr, "Driver Events:0\nDriver Drops:0\nSuppressed by Comm:0\n")
+		fmt.Fprintf(stderr, "Elapsed time: %.3f, Captured Events: %d, %s eps\n", d, n, cFloat(float64(n)/d))
+	}
+	return nil
+}
+
+// cFloat formats v as printf's "%.2lf" does, infinities and NaN included.
+func cFloat(v float64) string {
+	switch {
+	case math.IsInf(v, 1):
+		return "inf"
+	case math.IsInf(v, -1):
+		return "-inf"
+	case math.IsNaN(v):
+		return "-nan" // 0.0/0.0 on x86-64 is a negative NaN
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// cpuTime is the processor time used so far, in seconds, as sysdig's
+// clock() measures its elapsed time.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}
