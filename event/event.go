@@ -85,8 +85,8 @@ func (e *Event) DecodeV1(raw []byte) error {
 	}
 	e.V1 = true
 	for n := len(e.Info.Params); n >= 0; n-- {
-		if e.locate(HeaderLenV1, n, false) == nil {
-			return nil
+		if e.fits(HeaderLenV1, n) {
+			return e.locate(HeaderLenV1, n, false)
 		}
 	}
 	return fmt.Errorf("event type %d: no parameter count fits its %d bytes: %w", e.Type, len(e.Raw), ErrParams)
@@ -104,6 +104,31 @@ func (e *Event) header(raw []byte) error {
 	e.Raw = raw[:evlen]
 	e.nparams = 0
 	return nil
+}
+
+// fits reports whether n parameters after a header of hl bytes end exactly
+// at the end of the event, without building an error when they do not.
+func (e *Event) fits(hl, n int) bool {
+	raw := e.Raw
+	lsize := 2
+	if e.Info != nil && e.Info.Flags&FlagLargePayload != 0 {
+		lsize = 4
+	}
+	pos := hl + n*lsize
+	if pos > len(raw) {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if lsize == 2 {
+			pos += int(binary.LittleEndian.Uint16(raw[hl+2*i:]))
+		} else {
+			pos += int(binary.LittleEndian.Uint32(raw[hl+4*i:]))
+		}
+		if pos > len(raw) {
+			return false
+		}
+	}
+	return pos == len(raw)
 }
 
 // locate finds the values of n parameters after a header of hl bytes. With

@@ -55,6 +55,7 @@ type Reader struct {
 	Major, Minor uint16
 	sections     int
 	gz           *gzip.Reader
+	hdr          [8]byte // a block header, here so reading it does not allocate
 }
 
 // NewReader starts reading a trace file, plain or gzip-compressed (told
@@ -139,8 +140,8 @@ func (rd *Reader) errf(format string, a ...any) error {
 // the header and the trailing length. The body is valid until the next call.
 func (rd *Reader) block() (BlockType, []byte, error) {
 	rd.blkOff = rd.off
-	var hdr [8]byte
-	n, err := io.ReadFull(rd.r, hdr[:])
+	hdr := rd.hdr[:]
+	n, err := io.ReadFull(rd.r, hdr)
 	rd.off += int64(n)
 	if err != nil {
 		if err == io.EOF {
