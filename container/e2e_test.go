@@ -1,0 +1,591 @@
+package container_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/syscope/syscope/container"
+)
+
+// The end-to-end tests run real containers: podman, and containerd
+// through the CRI. They need root; as root they install what is missing
+// (Debian's podman, runc, containerd, busybox-static). In CI nothing may
+// be missing: a failed install fails them.
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if inCI {
+			t.Fatal("the end-to-end tests need root")
+		}
+		t.Skip("the end-to-end tests run containers: they need root")
+	}
+}
+
+const testImage = "localhost/redis-test:2.8"
+
+// podman runs podman on private storage under dir, with the settings this
+// testbed needs: runc (crun refuses its hybrid cgroups) and the cgroupfs
+// manager (no systemd).
+type podman struct{ dir string }
+
+func (p podman) args(args ...string) []string {
+	return append([]string{
+		"--root", filepath.Join(p.dir, "root"), "--runroot", filepath.Join(p.dir, "run"),
+		"--tmpdir", filepath.Join(p.dir, "tmp"), "--cgroup-manager", "cgroupfs", "--runtime", "runc",
+		"--events-backend", "file",
+	}, args...)
+}
+
+func (p podman) run(t *testing.T, args ...string) string {
+	t.Helper()
+	return run(t, "podman", p.args(args...)...)
+}
+
+// buildImage makes a busybox image named name whose command is cmd.
+func (p podman) buildImage(t *testing.T, name string, cmd []string) {
+	t.Helper()
+	rootfs := filepath.Join(p.dir, "rootfs")
+	bin := filepath.Join(rootfs, "bin")
+	if _, err := os.Stat(bin); err != nil {
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		bb, err := exec.LookPath("busybox")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(bb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bin, "busybox"), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []string{"sh", "sleep", "cat", "true"} {
+			if err := os.Symlink("busybox", filepath.Join(bin, a)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	js, _ := json.Marshal(cmd)
+	c := exec.Command("sh", append([]string{"-c", `r="$1"; shift; tar -C "$r" -c . | podman "$@"`, "sh", rootfs},
+		p.args("import", "--change", "CMD "+string(js), "-", name)...)...)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("podman import: %v\n%s", err, tail(out))
+	}
+}
+
+// clean removes the containers and images of the private storage. (Not
+// `podman system reset`: it would remove the machine's networks too.)
+func (p podman) clean() {
+	exec.Command("podman", p.args("rm", "--all", "--force", "--time", "0")...).Run()
+	exec.Command("podman", p.args("rmi", "--all", "--force")...).Run()
+}
+
+// removeDir removes a test's directory, after the mounts the runtimes
+// may have left in it, deepest first.
+func removeDir(t *testing.T, dir string) {
+	if b, err := os.ReadFile("/proc/self/mounts"); err == nil {
+		var mnts []string
+		sc := bufio.NewScanner(strings.NewReader(string(b)))
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) > 1 && strings.HasPrefix(f[1], dir+"/") {
+				mnts = append(mnts, f[1])
+			}
+		}
+		for i := len(mnts) - 1; i >= 0; i-- {
+			syscall.Unmount(mnts[i], syscall.MNT_DETACH)
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Errorf("cleaning up: %v", err)
+	}
+}
+
+func hardNofile(t *testing.T) string {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatUint(rl.Max, 10)
+}
+
+// procCgroups reads /proc/PID/cgroup.
+func procCgroups(t *testing.T, pid int) []string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
+}
+
+// waitSocket waits for a unix socket to accept.
+func waitSocket(t *testing.T, sock string, d time.Duration, logf string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logf)
+			t.Fatalf("%s does not answer after %v: %v\n%s", sock, d, err, tail(log))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// startDaemon starts a long-running command, logging to logf, and ends it
+// when the test ends.
+func startDaemon(t *testing.T, logf string, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	f, err := os.Create(logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); f.Close(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	return cmd
+}
+
+func lookup(t *testing.T, r *container.Resolver, u *updates, id string, typ container.Type) *container.Info {
+	t.Helper()
+	start := time.Now()
+	if i, ok := r.Lookup(id, typ); ok {
+		return i
+	}
+	i := u.wait(t, 20*time.Second)
+	t.Logf("lookup of %s (%v) answered in %v", id, typ, time.Since(start).Round(time.Millisecond))
+	return i
+}
+
+func TestE2EPodman(t *testing.T) {
+	t.Parallel()
+	needRoot(t)
+	need(t, map[string]string{"podman": "podman", "runc": "runc", "busybox": "busybox-static"})
+	start := time.Now()
+	dir, err := os.MkdirTemp("", "syscope-podman-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := podman{dir}
+	t.Cleanup(func() { removeDir(t, dir) })
+	t.Cleanup(func() { p.clean() })
+
+	p.buildImage(t, testImage, []string{"/bin/sh"})
+	imgID := p.run(t, "image", "inspect", "-f", "{{.Id}}", testImage)
+	name := "syscope-e2e-" + randHex(4)
+	nofile := hardNofile(t)
+	t.Cleanup(func() { exec.Command("podman", p.args("rm", "-f", "-t", "0", name)...).Run() })
+	runArgs := []string{"run", "-d", "--name", name, "--label", "app=syscope-test",
+		"--ulimit", "nofile=" + nofile + ":" + nofile, "--ulimit", "nproc=4096:4096"}
+	bridged := true
+	out, err := exec.Command("podman", p.args(append(runArgs, testImage, "sleep", "600")...)...).CombinedOutput()
+	if err != nil {
+		// A machine without what podman's bridge needs (iptables...):
+		// the container without a network still has its name and image.
+		t.Logf("podman run on its bridge network: %v\n%s\nretrying without a network", err, tail(out))
+		exec.Command("podman", p.args("rm", "-f", "-t", "0", name)...).Run()
+		bridged = false
+		out, err = exec.Command("podman", p.args(append(runArgs, "--network", "none", testImage, "sleep", "600")...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("podman run: %v\n%s", err, tail(out))
+		}
+	}
+	full := strings.TrimSpace(string(out))
+	if i := strings.LastIndexByte(full, '\n'); i >= 0 {
+		full = full[i+1:]
+	}
+	t.Logf("podman container %s of %s up in %v", full[:12], testImage, time.Since(start).Round(time.Millisecond))
+
+	// Every process of the container is in it; its conmon is not.
+	pid, _ := strconv.Atoi(p.run(t, "inspect", "-f", "{{.State.Pid}}", full))
+	p.run(t, "exec", "-d", full, "sleep", "601")
+	pids := append([]int{pid}, cgroupPeers(t, pid)...)
+	if len(pids) < 2 {
+		t.Errorf("found %d processes in the container, want its sleep and the exec'd one", len(pids))
+	}
+	for _, pp := range pids {
+		cgs := procCgroups(t, pp)
+		id, typ, pod := container.FromCgroups(cgs)
+		if id != full[:12] || typ != container.TypePodman || pod != "" {
+			t.Errorf("pid %d, cgroups %q: FromCgroups = %q, %v, %q; want %q, podman", pp, cgs, id, typ, pod, full[:12])
+		}
+		if m := container.Parse(cgs); m.FullID != full {
+			t.Errorf("pid %d: full id %q, want %q", pp, m.FullID, full)
+		}
+	}
+	if conmon, _ := strconv.Atoi(p.run(t, "inspect", "-f", "{{.State.ConmonPid}}", full)); conmon > 0 {
+		if id, typ, _ := container.FromCgroups(procCgroups(t, conmon)); id != container.HostID || typ != container.TypeHost {
+			t.Errorf("conmon %d: %q %v, want the host", conmon, id, typ)
+		}
+	}
+
+	// The podman API: name and image.
+	sock := filepath.Join(dir, "podman.sock")
+	t0 := time.Now()
+	startDaemon(t, filepath.Join(dir, "service.log"), "podman", p.args("system", "service", "--time=0", "unix://"+sock)...)
+	waitSocket(t, sock, 20*time.Second, filepath.Join(dir, "service.log"))
+	t.Logf("podman system service up in %v", time.Since(t0).Round(time.Millisecond))
+	u := newUpdates()
+	r := container.NewResolver(u.options(container.Options{PodmanSocket: sock, DockerSocket: container.Disabled, CRISockets: []string{}}))
+	defer r.Close()
+	id, typ, _ := container.FromCgroups(procCgroups(t, pid))
+	info := lookup(t, r, u, id, typ)
+	if info.LookupState != container.LookupSuccessful || info.Name != name || info.Image != testImage ||
+		info.ImageRepo != "localhost/redis-test" || info.ImageTag != "2.8" || info.ImageID != strings.TrimPrefix(imgID, "sha256:") ||
+		!strings.HasPrefix(info.ImageDigest, "sha256:") || info.FullID != full || info.ID != full[:12] ||
+		info.Type != container.TypePodman || info.Labels["app"] != "syscope-test" || info.Privileged {
+		t.Errorf("podman API gave %+v", info)
+	}
+	if ip := net.ParseIP(info.IP); bridged && (ip == nil || ip.To4() == nil) {
+		t.Errorf("container IP %q", info.IP)
+	}
+	t.Logf("container %s: name %s image %s digest %s ip %s", info.ID, info.Name, info.Image, info.ImageDigest, info.IP)
+	js := string(info.JSON())
+	for _, want := range []string{`"name":"` + name + `"`, `"image":"` + testImage + `"`, `"type":11`, `"id":"` + full[:12] + `"`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("JSON lacks %s: %s", want, js)
+		}
+	}
+	if w := u.warnings(); len(w) != 0 {
+		t.Errorf("warnings: %q", w)
+	}
+	t.Logf("podman end to end: %v", time.Since(start).Round(time.Millisecond))
+}
+
+// cgroupPeers finds the other processes in the cgroups of pid.
+func cgroupPeers(t *testing.T, pid int) []int {
+	t.Helper()
+	want := strings.Join(procCgroups(t, pid), "\n")
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peers []int
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil || n == pid {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", n))
+		if err == nil && strings.TrimSpace(string(b)) == want {
+			peers = append(peers, n)
+		}
+	}
+	return peers
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func TestE2EContainerdCRI(t *testing.T) {
+	t.Parallel()
+	needRoot(t)
+	need(t, map[string]string{"containerd": "containerd", "ctr": "containerd", "podman": "podman", "runc": "runc", "busybox": "busybox-static"})
+	start := time.Now()
+	dir, err := os.MkdirTemp("", "syscope-ctd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeDir(t, dir) })
+
+	// Whatever the test leaves running when it ends: the processes of its
+	// cgroups, containerd's shims (their command lines name dir).
+	var cgroups []string // "<namespace>/<id>"
+	t.Cleanup(func() { killLeftovers(t, dir, cgroups) })
+
+	// Images: built with podman, moved to containerd as docker archives.
+	p := podman{filepath.Join(dir, "podman")}
+	t.Cleanup(func() { p.clean() })
+	const pause = "localhost/syscope-pause:test"
+	p.buildImage(t, testImage, []string{"/bin/sh"})
+	p.buildImage(t, "localhost/syscope-pause:build", []string{"/bin/sleep", "3600"})
+	p.run(t, "save", "--format", "docker-archive", "-o", filepath.Join(dir, "img.tar"), testImage)
+	p.run(t, "save", "--format", "docker-archive", "-o", filepath.Join(dir, "pause.tar"), "localhost/syscope-pause:build")
+
+	// containerd, on a private config, state and socket.
+	sock := filepath.Join(dir, "containerd.sock")
+	cfg := fmt.Sprintf(`version = 2
+root = %q
+state = %q
+[grpc]
+  address = %q
+[ttrpc]
+  address = %q
+[debug]
+  address = %q
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = %q
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = %q
+    conf_dir = %q
+`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock, sock+".ttrpc", filepath.Join(dir, "debug.sock"),
+		pause, filepath.Join(dir, "cni/bin"), filepath.Join(dir, "cni/conf"))
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	startDaemon(t, filepath.Join(dir, "containerd.log"), "containerd", "--config", filepath.Join(dir, "config.toml"))
+	waitSocket(t, sock, 20*time.Second, filepath.Join(dir, "containerd.log"))
+	t.Logf("containerd up in %v", time.Since(t0).Round(time.Millisecond))
+	ctr := func(args ...string) string { return run(t, "ctr", append([]string{"-a", sock}, args...)...) }
+	ctr("-n", "k8s.io", "images", "import", filepath.Join(dir, "img.tar"))
+	ctr("-n", "k8s.io", "images", "import", filepath.Join(dir, "pause.tar"))
+	ctr("-n", "k8s.io", "images", "tag", "localhost/syscope-pause:build", pause)
+
+	// A pod and a container through the CRI, as the kubelet would make
+	// them; host network: there is no CNI here.
+	conn, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	rt := cri.NewRuntimeServiceClient(conn)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	v, err := rt.Version(ctx, &cri.VersionRequest{})
+	if err != nil {
+		t.Fatalf("CRI Version: %v", err)
+	}
+	t.Logf("CRI runtime %s %s, API %s", v.RuntimeName, v.RuntimeVersion, v.RuntimeApiVersion)
+	uid := randUUID()
+	sbCfg := &cri.PodSandboxConfig{
+		Metadata:     &cri.PodSandboxMetadata{Name: "redis-pod", Namespace: "syscope-test", Uid: uid},
+		LogDirectory: filepath.Join(dir, "logs"),
+		Labels:       map[string]string{"app": "redis"},
+		Linux: &cri.LinuxPodSandboxConfig{SecurityContext: &cri.LinuxSandboxSecurityContext{
+			NamespaceOptions: &cri.NamespaceOption{Network: cri.NamespaceMode_NODE},
+		}},
+	}
+	t0 = time.Now()
+	sb, err := rt.RunPodSandbox(ctx, &cri.RunPodSandboxRequest{Config: sbCfg})
+	if err != nil {
+		t.Fatalf("RunPodSandbox: %v\n%s", err, tailFile(filepath.Join(dir, "containerd.log")))
+	}
+	podID := sb.PodSandboxId
+	cgroups = append(cgroups, "k8s.io/"+podID)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := rt.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: podID}); err != nil {
+			t.Errorf("StopPodSandbox: %v", err)
+		}
+		if _, err := rt.RemovePodSandbox(ctx, &cri.RemovePodSandboxRequest{PodSandboxId: podID}); err != nil {
+			t.Errorf("RemovePodSandbox: %v", err)
+		}
+	})
+	cc, err := rt.CreateContainer(ctx, &cri.CreateContainerRequest{
+		PodSandboxId: podID, SandboxConfig: sbCfg,
+		Config: &cri.ContainerConfig{
+			Metadata: &cri.ContainerMetadata{Name: "redis"},
+			Image:    &cri.ImageSpec{Image: testImage},
+			Command:  []string{"/bin/sleep", "600"},
+			Labels:   map[string]string{"tier": "cache"},
+			LogPath:  "redis.log",
+		},
+	})
+	if err != nil {
+		t.Fatalf("CreateContainer: %v\n%s", err, tailFile(filepath.Join(dir, "containerd.log")))
+	}
+	full := cc.ContainerId
+	cgroups = append(cgroups, "k8s.io/"+full)
+	if _, err := rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: full}); err != nil {
+		t.Fatalf("StartContainer: %v", err)
+	}
+	t.Logf("pod %s and container %s up in %v", podID[:12], full[:12], time.Since(t0).Round(time.Millisecond))
+	pid := criPid(t, rt, ctx, full)
+
+	// The cgroups: /k8s.io/<id>, for the container and its pause.
+	cgs := procCgroups(t, pid)
+	id, typ, pod := container.FromCgroups(cgs)
+	if id != full[:12] || typ != container.TypeContainerd || pod != "" {
+		t.Errorf("pid %d, cgroups %q: FromCgroups = %q, %v, %q; want %q, containerd", pid, cgs, id, typ, pod, full[:12])
+	}
+	for _, cg := range cgs {
+		if !strings.HasSuffix(cg, ":/k8s.io/"+full) {
+			t.Errorf("cgroup %q: not /k8s.io/<id>", cg)
+		}
+	}
+	pausePid := sandboxPid(t, rt, ctx, podID)
+	pid2, typ2, _ := container.FromCgroups(procCgroups(t, pausePid))
+	if pid2 != podID[:12] || typ2 != container.TypeContainerd {
+		t.Errorf("pause %d: %q %v, want %q", pausePid, pid2, typ2, podID[:12])
+	}
+
+	// The Resolver, through the CRI: name, image, pod.
+	u := newUpdates()
+	r := container.NewResolver(u.options(container.Options{CRISockets: []string{sock}, DockerSocket: container.Disabled, PodmanSocket: container.Disabled}))
+	defer r.Close()
+	info := lookup(t, r, u, id, typ)
+	if info.LookupState != container.LookupSuccessful || info.Name != "redis" || info.Image != testImage ||
+		info.ImageRepo != "localhost/redis-test" || info.ImageTag != "2.8" || info.ImageID == "" ||
+		info.FullID != full || info.Type != container.TypeContainerd ||
+		info.PodName != "redis-pod" || info.PodNamespace != "syscope-test" || info.PodUID != uid || info.PodSandboxID != podID ||
+		info.Labels["tier"] != "cache" || info.Labels["io.kubernetes.pod.name"] != "redis-pod" ||
+		info.Labels["io.kubernetes.pod.namespace"] != "syscope-test" || info.Labels["io.kubernetes.pod.uid"] != uid ||
+		info.PodLabels["app"] != "redis" {
+		t.Errorf("CRI gave %+v", info)
+	}
+	t.Logf("container %s: name %s image %s (id %.12s, digest %s) pod %s/%s uid %s", info.ID, info.Name, info.Image, info.ImageID, info.ImageDigest, info.PodNamespace, info.PodName, info.PodUID)
+	sbInfo := lookup(t, r, u, pid2, typ2)
+	if !sbInfo.IsPodSandbox || sbInfo.Name != "redis-pod" || sbInfo.PodUID != uid || sbInfo.FullID != podID {
+		t.Errorf("sandbox: %+v", sbInfo)
+	}
+	if w := u.warnings(); len(w) != 0 {
+		t.Errorf("warnings: %q", w)
+	}
+
+	// containerd's own containers: ctr run gives /<namespace>/<name>.
+	ctr("-n", "default", "images", "import", filepath.Join(dir, "img.tar"))
+	task := "syscope-" + randHex(4)
+	cgroups = append(cgroups, "default/"+task)
+	ctr("-n", "default", "run", "-d", testImage, task, "/bin/sleep", "600")
+	t.Cleanup(func() {
+		exec.Command("ctr", "-a", sock, "-n", "default", "task", "kill", "-s", "KILL", task).Run()
+		for range 50 {
+			if exec.Command("ctr", "-a", sock, "-n", "default", "task", "rm", task).Run() == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		exec.Command("ctr", "-a", sock, "-n", "default", "containers", "rm", task).Run()
+	})
+	var taskPid int
+	for _, line := range strings.Split(ctr("-n", "default", "task", "ls"), "\n")[1:] {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == task {
+			taskPid, _ = strconv.Atoi(f[1])
+		}
+	}
+	if id, typ, _ := container.FromCgroups(procCgroups(t, taskPid)); id != task || typ != container.TypeContainerd {
+		t.Errorf("ctr run %s (pid %d): %q %v; cgroups %q", task, taskPid, id, typ, procCgroups(t, taskPid))
+	}
+	t.Logf("containerd end to end: %v", time.Since(start).Round(time.Millisecond))
+}
+
+// killLeftovers ends what a test started and did not stop: processes
+// whose command line names dir (containerd's shims), and those in the
+// cgroups it made, whose directories it then removes.
+func killLeftovers(t *testing.T, dir string, cgroups []string) {
+	ents, _ := os.ReadDir("/proc")
+	self := os.Getpid()
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && strings.Contains(string(b), dir+"/") {
+			pids = append(pids, pid)
+		}
+	}
+	var dirs []string
+	for _, cg := range cgroups {
+		m, _ := filepath.Glob("/sys/fs/cgroup/*/" + cg)
+		dirs = append(dirs, m...)
+		if _, err := os.Stat("/sys/fs/cgroup/" + cg); err == nil {
+			dirs = append(dirs, "/sys/fs/cgroup/"+cg) // a pure v2 host
+		}
+	}
+	for _, d := range dirs {
+		b, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	for _, pid := range pids {
+		t.Logf("ending leftover process %d", pid)
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	for _, d := range dirs {
+		for range 50 {
+			if err := os.Remove(d); err == nil || os.IsNotExist(err) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+func randUUID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// criPid is the pid of a CRI container, from containerd's verbose status.
+func criPid(t *testing.T, rt cri.RuntimeServiceClient, ctx context.Context, id string) int {
+	t.Helper()
+	st, err := rt.ContainerStatus(ctx, &cri.ContainerStatusRequest{ContainerId: id, Verbose: true})
+	if err != nil {
+		t.Fatalf("ContainerStatus: %v", err)
+	}
+	var v struct{ Pid int }
+	if err := json.Unmarshal([]byte(st.Info["info"]), &v); err != nil || v.Pid == 0 {
+		t.Fatalf("no pid in the verbose status: %v %q", err, st.Info["info"])
+	}
+	return v.Pid
+}
+
+func sandboxPid(t *testing.T, rt cri.RuntimeServiceClient, ctx context.Context, id string) int {
+	t.Helper()
+	st, err := rt.PodSandboxStatus(ctx, &cri.PodSandboxStatusRequest{PodSandboxId: id, Verbose: true})
+	if err != nil {
+		t.Fatalf("PodSandboxStatus: %v", err)
+	}
+	var v struct{ Pid int }
+	if err := json.Unmarshal([]byte(st.Info["info"]), &v); err != nil || v.Pid == 0 {
+		t.Fatalf("no pid in the sandbox's verbose status: %v %q", err, st.Info["info"])
+	}
+	return v.Pid
+}
+
+func tailFile(name string) string {
+	b, _ := os.ReadFile(name)
+	return tail(b)
+}
