@@ -60,9 +60,15 @@ type Printer struct {
 	firstTS uint64
 	// -t D: the previous printed event's time.
 	prevTS uint64
+	// -t h: the time of day of second hmsSec, as "HH:MM:SS.".
+	hms    [9]byte
+	hmsSec uint64
+	hmsOK  bool
 	// -t d and the syslog decoder: per-thread bookkeeping, as sinsp keeps
 	// it in its threadinfo.
 	threads     map[int64]*perThread
+	lastTID     int64      // the thread of the last observed event...
+	lastPT      *perThread // ...and its entry in threads, or nil
 	observedNum uint64
 	observed    bool
 	curLat      uint64 // latency of the last observed event
@@ -200,10 +206,14 @@ func (p *Printer) Observe(e *event.Event) {
 	if th == nil {
 		return
 	}
-	l := p.threads[e.TID]
-	if l == nil {
-		l = &perThread{}
-		p.threads[e.TID] = l
+	l := p.lastPT
+	if l == nil || p.lastTID != e.TID {
+		l = p.threads[e.TID]
+		if l == nil {
+			l = &perThread{}
+			p.threads[e.TID] = l
+		}
+		p.lastTID, p.lastPT = e.TID, l
 	}
 	if l.th != th {
 		*l = perThread{th: th, lastType: -1, lastFD: -1}
@@ -237,9 +247,21 @@ func (p *Printer) Observe(e *event.Event) {
 	}
 }
 
+// Restart starts over where sinsp restarts the capture: at each section of
+// a file after the first. The time of the first event, for -t r, is taken
+// again from the new section, and the container events it begins with are
+// consumed again.
+func (p *Printer) Restart() {
+	p.firstTS = 0
+	p.started = false
+}
+
 // Forget drops the printer's bookkeeping for a thread that no longer
 // exists. Calling it is optional: a thread that reappears is noticed.
-func (p *Printer) Forget(tid int64) { delete(p.threads, tid) }
+func (p *Printer) Forget(tid int64) {
+	delete(p.threads, tid)
+	p.lastPT = nil
+}
 
 // Skipped reports whether Print would print nothing for e: internal
 // events, state-only events, and the container events a file starts
@@ -291,14 +313,21 @@ func (p *Printer) Print(e *event.Event) error {
 		return nil
 	}
 	th := p.Thread(e)
-	if !p.appendSyslogInfo(e, th) {
-		p.info = p.r.AppendInfo(p.info[:0], e, th)
-	}
+	syslog := p.appendSyslogInfo(e, th)
 	var b []byte
 	if p.opt.JSON {
+		if !syslog {
+			p.info = p.r.AppendInfo(p.info[:0], e, th)
+		}
 		b = p.appendJSON(p.line[:0], e, th)
 	} else {
 		b = p.appendText(p.line[:0], e, th)
+		// evt.info goes straight into the line.
+		if syslog {
+			b = append(b, p.info...)
+		} else {
+			b = p.r.AppendInfo(b, e, th)
+		}
 	}
 	b = append(b, '\n')
 	p.line = b[:0]
@@ -315,6 +344,8 @@ func (p *Printer) Writer() *bufio.Writer { return p.w }
 
 const na = "<NA>"
 
+// appendText appends the default (or -pc) format up to evt.info, which
+// the caller appends.
 func (p *Printer) appendText(b []byte, e *event.Event, th *state.Thread) []byte {
 	b = strconv.AppendUint(b, e.Num, 10)
 	b = append(b, ' ')
@@ -346,8 +377,7 @@ func (p *Printer) appendText(b []byte, e *event.Event, th *state.Thread) []byte 
 	b = append(b, ") "...)
 	b = append(b, e.Type.DirChar(), ' ')
 	b = p.appendType(b, e)
-	b = append(b, ' ')
-	return append(b, p.info...)
+	return append(b, ' ')
 }
 
 // appendType is evt.type: the event's name, or the syscall's for generic
@@ -416,12 +446,26 @@ func (p *Printer) appendOutputTime(b []byte, e *event.Event) []byte {
 	}
 	// 'h': sinsp_utils::ts_to_string(ts, date=false, ns=true).
 	sec := ts / 1e9
-	s := (sec + uint64(p.tz)) % 86400
-	ns := ts % 1e9
-	h, m, sc := s/3600, s%3600/60, s%60
-	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':',
-		byte('0'+sc/10), byte('0'+sc%10), '.')
-	return appendZeroPadded(b, ns, 9)
+	if sec != p.hmsSec || !p.hmsOK {
+		// "HH:MM:SS." changes once a second: kept across events.
+		s := (sec + uint64(p.tz)) % 86400
+		h, m, sc := s/3600, s%3600/60, s%60
+		p.hms = [9]byte{byte('0' + h/10), byte('0' + h%10), ':', byte('0' + m/10), byte('0' + m%10), ':',
+			byte('0' + sc/10), byte('0' + sc%10), '.'}
+		p.hmsSec, p.hmsOK = sec, true
+	}
+	b = append(b, p.hms[:]...)
+	return append9Digits(b, ts%1e9)
+}
+
+// append9Digits appends v, less than 1e9, as nine digits, zero-padded.
+func append9Digits(b []byte, v uint64) []byte {
+	var d [9]byte
+	for i := 8; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, d[:]...)
 }
 
 // appendSecNs appends d as seconds, '.', and nine digits of nanoseconds.

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // cursor reads little-endian values from a block body and remembers the
 // first overrun instead of panicking.
 type cursor struct {
-	b   []byte
+	b []byte
+	// s, when not empty, is b as a string: the strings read are then
+	// substrings of it, and cost no allocation each.
+	s   string
 	pos int
 	bad bool
 }
@@ -57,12 +61,22 @@ func (c *cursor) u64() uint64 {
 // str reads a string with a 16-bit length, dropping a trailing NUL.
 func (c *cursor) str() string {
 	n := int(c.u16())
-	return string(trimNUL(c.take(n)))
+	start := c.pos
+	v := trimNUL(c.take(n))
+	if c.s != "" && len(v) > 0 {
+		return c.s[start : start+len(v)]
+	}
+	return string(v)
 }
 
 func (c *cursor) strs() []string {
 	n := int(c.u16())
-	return splitNUL(c.take(n))
+	start := c.pos
+	v := c.take(n)
+	if c.s != "" && len(v) > 0 {
+		return splitNULString(c.s[start : start+len(v)])
+	}
+	return splitNUL(v)
 }
 
 func trimNUL(b []byte) []byte {
@@ -72,23 +86,32 @@ func trimNUL(b []byte) []byte {
 	return b
 }
 
-// splitNUL splits NUL-separated (and usually NUL-terminated) strings.
+// splitNUL splits NUL-separated (and usually NUL-terminated) strings. The
+// strings share one allocation.
 func splitNUL(b []byte) []string {
 	if len(b) == 0 {
 		return nil
 	}
-	if b[len(b)-1] == 0 {
-		b = b[:len(b)-1]
-	}
-	return stringsOf(bytes.Split(b, []byte{0}))
+	return splitNULString(string(b))
 }
 
-func stringsOf(bs [][]byte) []string {
-	s := make([]string, len(bs))
-	for i, b := range bs {
-		s[i] = string(b)
+// splitNULString is splitNUL on a string, whose parts share its bytes.
+func splitNULString(all string) []string {
+	if len(all) == 0 {
+		return nil
 	}
-	return s
+	if all[len(all)-1] == 0 {
+		all = all[:len(all)-1]
+	}
+	out := make([]string, 0, strings.Count(all, "\x00")+1)
+	for {
+		i := strings.IndexByte(all, 0)
+		if i < 0 {
+			return append(out, all)
+		}
+		out = append(out, all[:i])
+		all = all[i+1:]
+	}
 }
 
 // meta parses a metadata block and hands what it holds to the sink.
@@ -129,7 +152,7 @@ func (rd *Reader) machine(body []byte) error {
 }
 
 func (rd *Reader) procList(ver int, body []byte) error {
-	c := cursor{b: body}
+	c := cursor{b: body, s: string(body)}
 	for c.left() >= 4 {
 		start := c.pos
 		var sub int
@@ -244,7 +267,7 @@ func (rd *Reader) procList(ver int, body []byte) error {
 }
 
 func (rd *Reader) fdList(v2 bool, body []byte) error {
-	c := cursor{b: body}
+	c := cursor{b: body, s: string(body)}
 	tid := int64(c.u64())
 	if c.bad {
 		return rd.errf("fd list block of %d bytes has no thread id", len(body))
@@ -316,7 +339,7 @@ func (rd *Reader) fdList(v2 bool, body []byte) error {
 }
 
 func (rd *Reader) userList(v2 bool, body []byte) error {
-	c := cursor{b: body}
+	c := cursor{b: body, s: string(body)}
 	for c.left() >= 4 {
 		start := c.pos
 		sub := 0

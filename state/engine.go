@@ -131,7 +131,7 @@ func (s *State) Last() *Ctx { return &s.ctx }
 
 func (s *State) flushPending() {
 	if s.fdsToRemove.tid != 0 || len(s.fdsToRemove.fds) > 0 {
-		if t := s.threads[s.fdsToRemove.tid]; t != nil {
+		if t := s.thread(s.fdsToRemove.tid); t != nil {
 			for _, fd := range s.fdsToRemove.fds {
 				s.fdTable(t).Delete(fd)
 			}
@@ -146,18 +146,42 @@ func (s *State) flushPending() {
 }
 
 func (s *State) removeThread(tid int64) {
-	t := s.threads[tid]
+	t := s.thread(tid)
 	if t == nil {
 		return
 	}
 	delete(s.threads, tid)
-	delete(s.pt, tid)
+	s.last, s.prev = nil, nil
+}
+
+// thread looks a thread up, through a cache of the last one found: most
+// events come in runs from the same thread, and a thread's process is
+// the other one asked for. Whatever changes s.threads clears the cache.
+func (s *State) thread(tid int64) *Thread {
+	if t := s.last; t != nil && t.TID == tid {
+		return t
+	}
+	if t := s.prev; t != nil && t.TID == tid {
+		s.last, s.prev = t, s.last
+		return t
+	}
+	t := s.threads[tid]
+	if t != nil {
+		s.last, s.prev = t, s.last
+	}
+	return t
+}
+
+// setThread adds or replaces a thread.
+func (s *State) setThread(t *Thread) {
+	s.threads[t.TID] = t
+	s.last, s.prev = nil, nil
 }
 
 // lookupOrFake returns the thread, creating a placeholder as sysdig does
 // when a file's event names a thread it has never seen.
 func (s *State) lookupOrFake(tid int64) *Thread {
-	if t := s.threads[tid]; t != nil {
+	if t := s.thread(tid); t != nil {
 		return t
 	}
 	if len(s.threads) >= maxThreads {
@@ -165,20 +189,20 @@ func (s *State) lookupOrFake(tid int64) *Thread {
 	}
 	t := &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", UID: 0xffffffff, GID: 0xffffffff,
 		LoginUID: 0xffffffff, VTID: -1, VPID: -1, FDs: NewFDTable(), Fake: true}
-	s.threads[tid] = t
+	s.setThread(t)
 	return t
 }
 
 // maxThreads bounds the thread table, as sysdig's does.
 const maxThreads = 131072
 
-func (s *State) per(tid int64) *perThread {
-	p := s.pt[tid]
-	if p == nil {
-		p = &perThread{lastType: noEnter}
-		s.pt[tid] = p
+// per is the parser's bookkeeping for the thread, which lives as long as
+// the Thread object.
+func (s *State) per(t *Thread) *perThread {
+	if t.pt == nil {
+		t.pt = &perThread{lastType: noEnter}
 	}
-	return p
+	return t.pt
 }
 
 // mainThread is the process's main thread, or nil.
@@ -186,7 +210,7 @@ func (s *State) mainThread(t *Thread) *Thread {
 	if t.PID == t.TID || t.Flags&clIsMainThread != 0 {
 		return t
 	}
-	return s.threads[t.PID]
+	return s.thread(t.PID)
 }
 
 // fdTable is the table the thread's fds live in: its own, or its
@@ -241,7 +265,7 @@ func (s *State) apply(e *event.Event) {
 	}
 	if flags&event.FlagSkipParseReset != 0 {
 		if typ == evProcInfoE {
-			s.ctx.Thread = s.threads[e.TID]
+			s.ctx.Thread = s.thread(e.TID)
 		}
 		return
 	}
@@ -251,7 +275,7 @@ func (s *State) apply(e *event.Event) {
 	}
 	var t *Thread
 	if isClone(typ) || typ == evSchedSwitch6E {
-		t = s.threads[e.TID]
+		t = s.thread(e.TID)
 	} else {
 		t = s.lookupOrFake(e.TID)
 	}
@@ -262,7 +286,7 @@ func (s *State) apply(e *event.Event) {
 		}
 		return
 	}
-	p := s.per(t.TID)
+	p := s.per(t)
 	valid := true
 	if typ.IsEnter() {
 		p.lastFD = -1
@@ -346,6 +370,15 @@ func pstr(e *event.Event, name string) (string, bool) {
 		return "", false
 	}
 	return string(event.CString(e.Param(i))), true
+}
+
+// pbytesC is pstr without the copy: the bytes up to the first NUL.
+func pbytesC(e *event.Event, name string) ([]byte, bool) {
+	i := e.ParamIndex(name)
+	if i < 0 {
+		return nil, false
+	}
+	return event.CString(e.Param(i)), true
 }
 
 func pbytes(e *event.Event, name string) []byte {
@@ -540,13 +573,13 @@ func (s *State) parseFcntl(e *event.Event, t *Thread, p *perThread) {
 func (s *State) parseOpen(e *event.Event, t *Thread, p *perThread) {
 	ent := s.enterEvent(e, p)
 	fd := res(e)
-	var name string
+	var name []byte
 	var flags uint32
 	var dev uint32
 	var dir string
 	switch e.Type {
 	case evOpenX, evCreatX:
-		name, _ = pstr(e, "name")
+		name, _ = pbytesC(e, "name")
 		if e.Type == evOpenX {
 			f, _ := puint(e, "flags")
 			flags = uint32(f)
@@ -555,7 +588,7 @@ func (s *State) parseOpen(e *event.Event, t *Thread, p *perThread) {
 			dev = uint32(d)
 		}
 		if ent != nil {
-			if en, ok := pstr(ent, "name"); ok && len(ent.Param(ent.ParamIndex("name"))) != 0 && en != "(NULL)" {
+			if en, ok := pbytesC(ent, "name"); ok && len(ent.Param(ent.ParamIndex("name"))) != 0 && string(en) != "(NULL)" {
 				name = en
 				flags = 0
 				if e.Type == evOpenX {
@@ -569,13 +602,13 @@ func (s *State) parseOpen(e *event.Event, t *Thread, p *perThread) {
 		if ent == nil {
 			return
 		}
-		name, _ = pstr(ent, "name")
+		name, _ = pbytesC(ent, "name")
 		f, _ := puint(ent, "flags")
 		flags = uint32(f)
 		dirfd, _ := pint(ent, "dirfd")
 		dir = s.dirOf(t, name, dirfd)
 	default:
-		name, _ = pstr(e, "name")
+		name, _ = pbytesC(e, "name")
 		f, _ := puint(e, "flags")
 		flags = uint32(f)
 		dirfd, _ := pint(e, "dirfd")
@@ -584,8 +617,8 @@ func (s *State) parseOpen(e *event.Event, t *Thread, p *perThread) {
 		}
 		if ent != nil {
 			if i := ent.ParamIndex("name"); i >= 0 && len(ent.Param(i)) != 0 {
-				en, _ := pstr(ent, "name")
-				if en != "(NULL)" {
+				en, _ := pbytesC(ent, "name")
+				if string(en) != "(NULL)" {
 					name = en
 					f, _ := puint(ent, "flags")
 					flags = uint32(f)
@@ -598,7 +631,7 @@ func (s *State) parseOpen(e *event.Event, t *Thread, p *perThread) {
 	if fd < 0 {
 		return
 	}
-	full := ConcatPaths(dir, name)
+	full := s.concatPaths(dir, name)
 	typ := FDFileV2
 	if flags&ppmODirectory != 0 {
 		typ = FDDirectory
@@ -606,8 +639,19 @@ func (s *State) parseOpen(e *event.Event, t *Thread, p *perThread) {
 	s.ctx.FD = s.addFD(t, &FD{Num: fd, Type: typ, Name: full, Flags: flags, Dev: dev})
 }
 
+// concatPaths is ConcatPaths(dir, string(path)), with one allocation.
+func (s *State) concatPaths(dir string, path []byte) string {
+	b := s.pathBuf[:0]
+	if len(path) != 0 && path[0] != '/' {
+		b = append(b, dir...)
+	}
+	b = AppendPath(b, 0, path)
+	s.pathBuf = b
+	return string(b)
+}
+
 // dirOf is the directory a path given with dirfd is relative to.
-func (s *State) dirOf(t *Thread, name string, dirfd int64) string {
+func (s *State) dirOf(t *Thread, name []byte, dirfd int64) string {
 	switch {
 	case len(name) > 0 && name[0] == '/':
 		return "."
@@ -983,7 +1027,7 @@ func (s *State) parseClone(e *event.Event) {
 	inContainer := flags&clChildInPidNS != 0 || tid != vtid
 	inverted := false
 	if child == 0 {
-		cur := s.threads[tid]
+		cur := s.thread(tid)
 		var parent int64
 		if flags&clCloneThread != 0 {
 			parent, _ = pint(e, "pid")
@@ -1007,7 +1051,7 @@ func (s *State) parseClone(e *event.Event) {
 		return
 	}
 	validParent := !(pt.Comm == "<NA>" && pt.UID == 0xffffffff)
-	if c := s.threads[child]; c != nil {
+	if c := s.thread(child); c != nil {
 		if c.Flags&clInverted != 0 {
 			return
 		}
@@ -1074,7 +1118,7 @@ func (s *State) parseClone(e *event.Event) {
 		c.ContainerID = containerFromCgroups(c.Cgroups)
 	}
 	c.ClonTS = e.TS
-	s.threads[child] = c
+	s.setThread(c)
 	if s.ctx.Thread == nil || s.ctx.Thread.TID == child {
 		s.ctx.Thread = c
 	}
@@ -1197,12 +1241,12 @@ func (s *State) addProcess(p *scap.Process) {
 		t.Cwd = withSlash(ConcatPaths("", p.Cwd))
 	}
 	t.Flags |= clActive
-	s.threads[t.TID] = t
+	s.setThread(t)
 }
 
 // addFDInfo adds an fd from an fd list block.
 func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
-	t := s.threads[tid]
+	t := s.thread(tid)
 	if t == nil {
 		return
 	}

@@ -35,7 +35,27 @@ func (k *sink) User(u *scap.User) {
 func (k *sink) Group(g *scap.Group) {
 	k.groups[g.GID] = &Group{GID: g.GID, Name: g.Name}
 }
-func (k *sink) Interfaces(list []scap.Interface) { k.setInterfaces(list) }
+func (k *sink) Interfaces(list []scap.Interface) {
+	k.ifaceList = append(k.ifaceList[:0], list...)
+	k.setInterfaces(list)
+}
+func (k *sink) NewSection() { (*State)(k).restart() }
+
+// restart is what sinsp::restart_capture does when a file holds another
+// section: the thread table (with its fds), the interfaces and the
+// pending removals go, to be read again from the new section's blocks.
+// Users, groups and containers stay (the new section's users replace
+// those with the same ids).
+func (s *State) restart() {
+	clear(s.threads)
+	s.last, s.prev = nil, nil
+	clear(s.serverPorts)
+	s.ifaces = ifaces{}
+	s.metaDirty = false
+	s.tidToRemove = 0
+	s.fdsToRemove.tid = 0
+	s.fdsToRemove.fds = s.fdsToRemove.fds[:0]
+}
 
 // Machine is the machine info of the trace file, if it had one.
 func (s *State) Machine() *scap.MachineInfo { return &s.machine }

@@ -15,9 +15,11 @@ type State struct {
 
 	machine     scap.MachineInfo
 	ifaces      ifaces
+	ifaceList   []scap.Interface
 	serverPorts map[uint16]bool
 	metaDirty   bool
-	pt          map[int64]*perThread
+	last, prev  *Thread // the threads last looked up, see thread
+	pathBuf     []byte  // scratch for concatPaths
 	ctx         Ctx
 	tmp         event.Event
 	tidToRemove int64
@@ -34,13 +36,12 @@ func New() *State {
 		users:       make(map[uint32]*User),
 		groups:      make(map[uint32]*Group),
 		containers:  make(map[string]*Container),
-		pt:          make(map[int64]*perThread),
 		serverPorts: make(map[uint16]bool),
 	}
 }
 
 // Thread returns the thread, or nil when it is not known.
-func (s *State) Thread(tid int64) *Thread { return s.threads[tid] }
+func (s *State) Thread(tid int64) *Thread { return s.thread(tid) }
 
 // User returns the user, or nil when it is not known.
 func (s *State) User(uid uint32) *User { return s.users[uid] }

@@ -133,6 +133,8 @@ type Thread struct {
 	FDs *FDTable
 	// Fake marks a placeholder for a thread seen only in events.
 	Fake bool
+
+	pt *perThread // the parser's bookkeeping, made on the first event
 }
 
 // FDTable is a process's table of open file descriptors.

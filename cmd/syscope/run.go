@@ -428,6 +428,12 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var n uint64
 	var firstTS uint64
 	started := false
+	section := rd.Sections()
+	// restarted is set from the start of a section after the first until
+	// its first event other than a container event; uncounted is the
+	// number of events sinsp has not counted in the sections so far.
+	restarted := false
+	var uncounted uint64
 	limit := uint64(cfg.duration) * uint64(time.Second)
 	var readErr error
 	for {
@@ -441,9 +447,25 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			}
 			break
 		}
+		if rd.Sections() != section {
+			// A file made of several captures: sinsp restarts at each
+			// new section, consuming the container events it begins
+			// with again, but without counting them this time.
+			section = rd.Sections()
+			started = false
+			restarted = true
+			pr.Restart()
+		}
+		isCtr := isContainerEvent(ev.Type)
+		if !isCtr {
+			restarted = false
+		}
+		if restarted {
+			uncounted++
+		}
+		ev.Num -= uncounted
 		st.Apply(ev)
 		pr.Observe(ev)
-		isCtr := isContainerEvent(ev.Type)
 		if !isCtr {
 			started = true
 		}
@@ -465,7 +487,10 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		if err := pr.Print(ev); err != nil {
 			return err
 		}
-		if cfg.unbuffered || cfg.json {
+		// sysdig flushes after each event with -j too (and, through
+		// endl, after every line): that changes when bytes are written,
+		// never which, so syscope only does it when asked to.
+		if cfg.unbuffered {
 			if err := pr.Flush(); err != nil {
 				return err
 			}
