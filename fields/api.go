@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/format"
 	"github.com/syscope/syscope/state"
 )
 
@@ -36,6 +37,15 @@ type Ctx struct {
 	FDNum int64         // that fd's number, -1 if none
 	// Latency is the time from the enter event to this exit event.
 	Latency uint64
+
+	// R renders event parameters for evt.info, evt.args, evt.arg.X and
+	// evt.buffer. Share the printer's: like sinsp's, its value buffers
+	// carry over from one parameter to the next. Nil: each extractor
+	// renders with one of its own (normal buffers, cut at 80 bytes).
+	R *format.Renderer
+	// Cap is what is known about the capture as a whole (its first
+	// event, its interfaces, the -t time format); nil when nothing is.
+	Cap *Capture
 }
 
 // Value is one extracted value. Only the member of its kind is set; Str
