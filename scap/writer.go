@@ -112,6 +112,15 @@ func (r *Recorder) Interfaces(list []Interface) {
 // Reset forgets the recorded metadata, for a new section.
 func (r *Recorder) Reset() { r.Meta = Meta{} }
 
+// NewSection starts recording a new section's metadata, and tells the
+// next sink if it wants to know.
+func (r *Recorder) NewSection() {
+	r.Reset()
+	if s, ok := r.Next.(SectionSink); ok {
+		s.NewSection()
+	}
+}
+
 // WriterOptions configure a Writer.
 type WriterOptions struct {
 	// Compress writes gzip, like sysdig -z.

@@ -19,6 +19,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden from the real sysdig")
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as syscope for tests that need a process
+	// of their own (signals).
+	if os.Getenv("SYSCOPE_TEST_MAIN") == "1" {
+		os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	// Both programs print times in the local time zone: pin it. sysdig
 	// gets the same in its environment.
 	os.Setenv("TZ", "UTC")

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/fields"
+	"github.com/syscope/syscope/filter"
 	"github.com/syscope/syscope/format"
 	"github.com/syscope/syscope/scap"
 	"github.com/syscope/syscope/state"
@@ -109,6 +111,15 @@ type config struct {
 	duration   int64 // -M, in seconds; 0 for no limit
 	filter     string
 	display    bool // -d
+	listFields bool // -l
+
+	// Writing (-w): the file, gzip (-z), and rotation (-C MB, -G seconds,
+	// -W files).
+	write    string
+	compress bool
+	sizeMB   int
+	seconds  int
+	ring     int
 }
 
 // exitError ends the run with a message on stderr and an exit code.
@@ -202,8 +213,25 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 			return nil, false, unsupported("-c (chisels)")
 		case 'i':
 			return nil, false, unsupported("-i (chisels)")
-		case 'C', 'e', 'G', 'W', 'w', 'z', 'F':
-			return nil, false, unsupported(fmt.Sprintf("-%c (writing capture files)", o.short))
+		case 'w':
+			cfg.write = o.arg
+		case 'z':
+			cfg.compress = true
+		case 'C', 'G', 'W':
+			n, err := strconv.Atoi(o.arg)
+			if err != nil || n <= 0 {
+				return thrown("invalid argument for -%c: %s", o.short, o.arg)
+			}
+			switch o.short {
+			case 'C':
+				cfg.sizeMB = n
+			case 'G':
+				cfg.seconds = n
+			case 'W':
+				cfg.ring = n
+			}
+		case 'e', 'F':
+			return nil, false, unsupported(fmt.Sprintf("-%c", o.short))
 		case 'D':
 			return nil, false, unsupported("-D (debug mode)")
 		case 'E':
@@ -221,7 +249,7 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 		case 'j':
 			cfg.json = true
 		case 'l':
-			return nil, false, unsupported("-l (field list)")
+			cfg.listFields = true
 		case 'L':
 			listEvents(out)
 			return cfg, true, nil
@@ -297,6 +325,13 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 		}
 	}
 	cfg.filter = strings.Join(words, " ")
+	if cfg.listFields {
+		// -l lists the fields, with their descriptions under -v.
+		if err := fields.Describe(out, cfg.verbose); err != nil {
+			return nil, false, err
+		}
+		return cfg, true, nil
+	}
 	return cfg, false, nil
 }
 
@@ -360,8 +395,6 @@ func printerOptions(cfg *config) (format.Options, error) {
 		return opt, unsupported("-pk (Kubernetes format)")
 	case "m", "mesos":
 		return opt, unsupported("-pm (Mesos format)")
-	default:
-		return opt, unsupported(fmt.Sprintf("the output format %q (-p other than -pc)", cfg.format))
 	}
 	return opt, nil
 }
@@ -375,9 +408,6 @@ func isContainerEvent(c event.Code) bool {
 
 // capture reads the trace file and prints its events.
 func capture(cfg *config, out *bufio.Writer, stderr io.Writer) error {
-	if cfg.filter != "" {
-		return fail(1, "%s: filters are not supported yet", prog)
-	}
 	switch len(cfg.files) {
 	case 0:
 		return unsupported("live capture (use -r FILE)")
@@ -411,20 +441,64 @@ func capture(cfg *config, out *bufio.Writer, stderr io.Writer) error {
 	return process(cfg, opt, name, f, out, stderr, sum)
 }
 
-// process reads a trace file from r and prints its events; name is what
-// error messages call the file.
+// process reads a trace file from r and prints its events (or writes
+// them, with -w); name is what error messages call the file.
 func process(cfg *config, opt format.Options, name string, r io.Reader, out *bufio.Writer, stderr io.Writer, sum *summary) error {
 	st := state.New()
 	pr := format.NewPrinter(out, st, opt)
 	defer pr.Flush()
 	start := cpuTime()
-	rd, err := scap.NewReader(r, st.Sink())
+
+	// The filter is compiled before the file is opened, so a typo costs
+	// nothing and prints nothing.
+	var flt *filter.Filter
+	if cfg.filter != "" {
+		f, err := filter.Compile(cfg.filter)
+		if err != nil {
+			return fail(1, "%v", err)
+		}
+		flt = f
+	}
+	var pf *fields.Formatter
+	switch cfg.format {
+	case "", "c", "container":
+	default:
+		f, err := fields.NewFormat(fields.Unescape(cfg.format), fields.FormatOptions{JSON: cfg.json})
+		if err != nil {
+			var fe *fields.FormatError
+			if errors.As(err, &fe) {
+				return fail(1, "%s", fe.Msg)
+			}
+			return fail(1, "%v", err)
+		}
+		pf = f
+	}
+	var w *captureWriter
+	if cfg.write != "" {
+		w = newCaptureWriter(cfg, st)
+	}
+
+	cp := fields.NewCapture()
+	var sink scap.Sink = cp.Sink(st.Sink())
+	if w != nil {
+		w.rec.Next = sink
+		sink = w.rec
+	}
+	rd, err := scap.NewReader(r, sink)
 	if err != nil {
 		return fail(1, "%s: %s: %v", prog, name, err)
 	}
+	stop := stopOnSignal()
+	defer stop.release()
+
+	var ctx fields.Ctx
+	ctx.R = pr.Renderer()
+	var line []byte
+
 	// n counts the events sysdig's loop sees: not the state-only ones,
 	// nor the container events a file starts with, which sinsp consumes
-	// while opening it. -n and -S count these, internal events included.
+	// while opening it, nor those the filter drops. -n and -S count these,
+	// internal events included.
 	var n uint64
 	var firstTS uint64
 	started := false
@@ -436,7 +510,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var uncounted uint64
 	limit := uint64(cfg.duration) * uint64(time.Second)
 	var readErr error
-	for {
+	for !stop.requested() {
 		if cfg.count != 0 && n == cfg.count {
 			break
 		}
@@ -455,6 +529,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			started = false
 			restarted = true
 			pr.Restart()
+			cp.Restart()
 		}
 		isCtr := isContainerEvent(ev.Type)
 		if !isCtr {
@@ -466,10 +541,24 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		ev.Num -= uncounted
 		st.Apply(ev)
 		pr.Observe(ev)
+		cp.Observe(ev, st)
 		if !isCtr {
 			started = true
 		}
+		matched := true
+		if flt != nil {
+			cp.Fill(&ctx, ev, st, pr.Thread(ev))
+			matched = flt.Match(&ctx)
+		}
+		if w != nil {
+			if err := w.event(ev, matched); err != nil {
+				return fail(1, "%s: %v", prog, err)
+			}
+		}
 		if ev.Flags&event.FlagStateOnly != 0 || (isCtr && !started) {
+			continue
+		}
+		if !matched && !cfg.display {
 			continue
 		}
 		if firstTS == 0 {
@@ -481,10 +570,31 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		if sum != nil {
 			sum.count(ev)
 		}
-		if cfg.quiet {
+		if cfg.quiet || w != nil || !matched {
 			continue
 		}
-		if err := pr.Print(ev); err != nil {
+		if pf != nil {
+			if pr.Skipped(ev) {
+				continue
+			}
+			cp.Fill(&ctx, ev, st, pr.Thread(ev))
+			var ok bool
+			line, ok = pf.Append(line[:0], &ctx)
+			if !ok {
+				if err := pf.Err(); err != nil {
+					var fe *fields.FormatError
+					if errors.As(err, &fe) {
+						return fail(1, "%s", fe.Msg)
+					}
+					return fail(1, "%v", err)
+				}
+				continue
+			}
+			line = append(line, '\n')
+			if _, err := pr.Writer().Write(line); err != nil {
+				return err
+			}
+		} else if err := pr.Print(ev); err != nil {
 			return err
 		}
 		// sysdig flushes after each event with -j too (and, through
@@ -501,6 +611,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	}
 	if err := pr.Flush(); err != nil {
 		return err
+	}
+	if w != nil {
+		if err := w.close(); err != nil {
+			return fail(1, "%s: %v", prog, err)
+		}
 	}
 	if readErr != nil {
 		return fail(1, "%s: %s: %v", prog, name, readErr)

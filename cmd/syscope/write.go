@@ -1,0 +1,102 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/scap"
+	"github.com/syscope/syscope/state"
+)
+
+// captureWriter writes what syscope reads to a capture file (-w), rotated
+// as -C, -G and -W ask. With a filter, the events that do not match but
+// change the state (a clone, an open, a close) are kept as state-only
+// events, so reading the file rebuilds the process and fd names the
+// matching events need, and prints only those.
+type captureWriter struct {
+	rec   *scap.Recorder
+	rot   *scap.Rotator
+	first bool // the first file is not open yet
+}
+
+func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
+	w := &captureWriter{rec: &scap.Recorder{}, first: true}
+	w.rot = scap.NewRotator(scap.RotateOptions{
+		Base: cfg.write, SizeMB: cfg.sizeMB, Seconds: cfg.seconds, Files: cfg.ring,
+		Compress: cfg.compress,
+		Meta: func() *scap.Meta {
+			if w.first {
+				// The first file starts with the input's own metadata.
+				w.first = false
+				m := w.rec.Meta
+				return &m
+			}
+			// A later file starts with the state as it is now.
+			return st.Snapshot()
+		},
+	})
+	return w
+}
+
+// modifiesState reports whether sysdig's parser changes its state on
+// events of type c, by sysdig 0.29.3's flags for the codes it knows.
+func modifiesState(e *event.Event) bool {
+	if event.KnownTo029(e.Type) {
+		return event.Flags029(e.Type)&event.FlagModifiesState != 0
+	}
+	return e.Info != nil && e.Info.Flags&event.FlagModifiesState != 0
+}
+
+func (w *captureWriter) event(ev *event.Event, matched bool) error {
+	if w.rec.Fresh {
+		// Metadata of a new section of the input: a new section of the
+		// output too (the first file's is written when it opens).
+		if !w.first {
+			if err := w.rot.WriteMeta(&w.rec.Meta); err != nil {
+				return err
+			}
+		}
+		w.rec.Fresh = false
+	}
+	if matched {
+		return w.rot.WriteEvent(ev)
+	}
+	if !modifiesState(ev) {
+		return nil
+	}
+	flags := ev.Flags
+	ev.Flags |= event.FlagStateOnly
+	err := w.rot.WriteEvent(ev)
+	ev.Flags = flags
+	return err
+}
+
+func (w *captureWriter) close() error { return w.rot.Close() }
+
+// stopper turns SIGINT and SIGTERM into a request to stop that the event
+// loop checks, so a capture file is flushed and closed, not cut.
+type stopper struct {
+	stop atomic.Bool
+	ch   chan os.Signal
+}
+
+func stopOnSignal() *stopper {
+	s := &stopper{ch: make(chan os.Signal, 2)}
+	signal.Notify(s.ch, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		for range s.ch {
+			s.stop.Store(true)
+		}
+	}()
+	return s
+}
+
+func (s *stopper) requested() bool { return s.stop.Load() }
+
+func (s *stopper) release() {
+	signal.Stop(s.ch)
+	close(s.ch)
+}
