@@ -1,6 +1,7 @@
 package state
 
 import (
+	"github.com/syscope/syscope/container"
 	"strings"
 
 	"github.com/syscope/syscope/event"
@@ -1115,7 +1116,7 @@ func (s *State) parseClone(e *event.Event) {
 	}
 	if cg := pbytes(e, "cgroups"); cg != nil {
 		c.Cgroups = splitArgs(cg)
-		c.ContainerID = containerFromCgroups(c.Cgroups)
+		c.ContainerID = container.IDFromCgroups(c.Cgroups)
 	}
 	c.ClonTS = e.TS
 	s.setThread(c)
@@ -1160,7 +1161,7 @@ func (s *State) parseExecve(e *event.Event, t *Thread, p *perThread) {
 	}
 	if cg := pbytes(e, "cgroups"); cg != nil {
 		t.Cgroups = splitArgs(cg)
-		t.ContainerID = containerFromCgroups(t.Cgroups)
+		t.ContainerID = container.IDFromCgroups(t.Cgroups)
 	}
 	if v, ok := puint(e, "tty"); ok {
 		t.Tty = uint32(v)
@@ -1186,46 +1187,6 @@ func (s *State) parseExecve(e *event.Event, t *Thread, p *perThread) {
 	t.Fake = false
 }
 
-// containerFromCgroups finds a container id in a thread's cgroups, as the
-// runtimes name them. Only the Docker-style shapes old traces carry are
-// known here; the container package will know them all.
-func containerFromCgroups(cgroups []string) string {
-	for _, cg := range cgroups {
-		i := strings.IndexByte(cg, '=')
-		if i < 0 {
-			continue
-		}
-		path := cg[i+1:]
-		if id := dockerID(path); id != "" {
-			return id
-		}
-	}
-	return ""
-}
-
-func dockerID(path string) string {
-	for _, prefix := range []string{"/docker/", "/docker-", "/libpod-"} {
-		if i := strings.Index(path, prefix); i >= 0 {
-			rest := path[i+len(prefix):]
-			rest = strings.TrimSuffix(rest, ".scope")
-			if len(rest) >= 12 && isHex(rest[:12]) {
-				return rest[:12]
-			}
-		}
-	}
-	return ""
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 // addProcess adds a thread from a process list block.
 func (s *State) addProcess(p *scap.Process) {
 	t := &Thread{
@@ -1236,7 +1197,7 @@ func (s *State) addProcess(p *scap.Process) {
 		PgftMin: p.PgftMin, VMSize: p.VMSize, VMRSS: p.VMRSS, VMSwap: p.VMSwap,
 		Cgroups: p.Cgroups, Root: p.Root, Tty: p.Tty, FDs: NewFDTable(),
 	}
-	t.ContainerID = containerFromCgroups(t.Cgroups)
+	t.ContainerID = container.IDFromCgroups(t.Cgroups)
 	if t.PID == t.TID || t.Flags&clIsMainThread != 0 {
 		t.Cwd = withSlash(ConcatPaths("", p.Cwd))
 	}
