@@ -1072,10 +1072,20 @@ func (s *State) parseClone(e *event.Event) {
 		if flags&clCloneThread == 0 {
 			c.Env = pt.Env
 		}
-	} else if pt.Fake {
-		// The parent is a placeholder: it learns its name from its child.
+	} else {
+		// The parent is a placeholder. sysdig drops it and makes a new
+		// one, which loses the fds the old one had gathered, and names
+		// it after its child.
+		old := pt
+		s.removeThread(tid)
+		if pt = s.lookupOrFake(tid); pt == nil {
+			return
+		}
 		pt.Comm, pt.Exe, pt.Args = comm, exe, args
 		pt.Fake = false
+		if s.ctx.Thread == old {
+			s.ctx.Thread = pt
+		}
 	}
 	c.PID, _ = pint(e, "pid")
 	c.Flags = flags
@@ -1116,7 +1126,7 @@ func (s *State) parseClone(e *event.Event) {
 	}
 	if cg := pbytes(e, "cgroups"); cg != nil {
 		c.Cgroups = splitArgs(cg)
-		c.ContainerID = container.IDFromCgroups(c.Cgroups)
+		c.ContainerID = s.containerID(c.Cgroups)
 	}
 	c.ClonTS = e.TS
 	s.setThread(c)
@@ -1161,7 +1171,7 @@ func (s *State) parseExecve(e *event.Event, t *Thread, p *perThread) {
 	}
 	if cg := pbytes(e, "cgroups"); cg != nil {
 		t.Cgroups = splitArgs(cg)
-		t.ContainerID = container.IDFromCgroups(t.Cgroups)
+		t.ContainerID = s.containerID(t.Cgroups)
 	}
 	if v, ok := puint(e, "tty"); ok {
 		t.Tty = uint32(v)
@@ -1197,7 +1207,7 @@ func (s *State) addProcess(p *scap.Process) {
 		PgftMin: p.PgftMin, VMSize: p.VMSize, VMRSS: p.VMRSS, VMSwap: p.VMSwap,
 		Cgroups: p.Cgroups, Root: p.Root, Tty: p.Tty, FDs: NewFDTable(),
 	}
-	t.ContainerID = container.IDFromCgroups(t.Cgroups)
+	t.ContainerID = s.containerID(t.Cgroups)
 	if t.PID == t.TID || t.Flags&clIsMainThread != 0 {
 		t.Cwd = withSlash(ConcatPaths("", p.Cwd))
 	}
@@ -1243,4 +1253,25 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 	}
 	t.FDs.Put(f)
 	s.metaDirty = true
+}
+
+// containerID is the container of a thread with these cgroups. Most
+// threads in a process table share their cgroups with the one before, so
+// the last answer is kept.
+func (s *State) containerID(cgroups []string) string {
+	if len(cgroups) == len(s.lastCg) {
+		same := true
+		for i := range cgroups {
+			if cgroups[i] != s.lastCg[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return s.lastCgID
+		}
+	}
+	s.lastCg = cgroups
+	s.lastCgID = container.IDFromCgroups(cgroups)
+	return s.lastCgID
 }

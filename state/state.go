@@ -16,6 +16,8 @@ type State struct {
 	machine     scap.MachineInfo
 	ifaces      ifaces
 	ifaceList   []scap.Interface
+	lastCg      []string // cgroups of the last container lookup, and its answer
+	lastCgID    string
 	serverPorts map[uint16]bool
 	metaDirty   bool
 	last, prev  *Thread // the threads last looked up, see thread
