@@ -97,6 +97,8 @@ var pcases = func() []pcase {
 	var cs []pcase
 	add := func(c ...pcase) { cs = append(cs, c...) }
 	add(cases(evtTimes, curl, ctr0, ipv6)...)
+	add(cases("*%evt.num %proc.fdlimit %proc.sid %proc.sname %proc.vpgid", curl, ipv6)...)
+	add(cases("*%evt.num %proc.vmsize %proc.vmrss %proc.vmswap %thread.vmsize %thread.vmrss %thread.vmsize.b %thread.vmrss.b %thread.pfmajor %thread.pfminor", curl, ctr0)...)
 	add(cases(evtPlugin, sysc)...)
 	add(cases(evtLatency, curl, ctr0, openmf, priv)...)
 	add(cases(evtType, curl, ctr0, catw, priv)...)
@@ -170,8 +172,7 @@ var pending = func() []pcase {
 	add := func(c ...pcase) { cs = append(cs, c...) }
 	add(cases("*%evt.num %proc.env", curl, ctr0)...)
 	add(cases("*%evt.num %proc.nthreads %proc.nchilds %group.gid", curl, ctr0)...)
-	add(cases("*%evt.num %proc.fdlimit %proc.sid %proc.sname %proc.vpgid", curl, ipv6, ctr0)...)
-	add(cases("*%evt.num %proc.vmsize %proc.vmrss %proc.vmswap %thread.vmsize %thread.vmrss %thread.vmsize.b %thread.vmrss.b %thread.pfmajor %thread.pfminor", curl, ctr0)...)
+	add(cases("*%evt.num %proc.fdlimit %proc.sid %proc.sname %proc.vpgid", ctr0)...)
 	add(cases("*%evt.num %fd.connected %fd.name_changed", curl, ipv6, ctr0)...)
 	return cs
 }()
@@ -187,13 +188,6 @@ var stateGaps = map[string]string{
 	"proc.sid":             "-1 for threads that never got a session id",
 	"proc.sname":           "follows proc.sid",
 	"proc.vpgid":           "-1 for threads that never got one",
-	"proc.vmsize":          "memory sizes from mmap, brk, munmap exits and switch events",
-	"proc.vmrss":           "memory sizes from mmap, brk, munmap exits and switch events",
-	"proc.vmswap":          "memory sizes from mmap, brk, munmap exits and switch events",
-	"thread.vmsize":        "memory sizes from mmap, brk, munmap exits and switch events",
-	"thread.vmrss":         "memory sizes from mmap, brk, munmap exits and switch events",
-	"thread.pfmajor":       "page faults from switch events",
-	"thread.pfminor":       "page faults from switch events",
 	"proc.is_exe_writable": "execve's exe_writable flag (sysdig's value is not stable: it reads uninitialized memory for threads from the file's process list)",
 	"fd.connected":         "sockets' connected flag",
 	"fd.name_changed":      "whether the event renamed its fd",

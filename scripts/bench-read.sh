@@ -57,6 +57,11 @@ target="${BENCH_EVENTS:-1000000}"
 rounds="${BENCH_ROUNDS:-3}"
 files="${BENCH_FILES:-curl_google psp_run_as_user_0_container}"
 modes="${BENCH_MODES:-default json gzip filter format write}"
+# one: a single capture of that many events (the input files' events
+# replayed after the first one's tables), the shape of a long real
+# capture. sections: whole files one after another, where both tools
+# spend much of their time re-reading process tables.
+shape="${BENCH_SHAPE:-one}"
 sysdig="${SYSDIG:-$(command -v sysdig || true)}"
 
 die() {
@@ -98,9 +103,19 @@ per_unit="$(TZ=UTC "$sysdig" -r "$unit" -j 2>/dev/null | wc -l)"
 copies=$(((target + per_unit - 1) / per_unit))
 events=$((copies * per_unit))
 big="$tmp/big.scap"
-for ((i = 0; i < copies; i++)); do
-	cat "$unit"
-done >"$big"
+if [ "$shape" = one ]; then
+	inputs=""
+	for name in $files; do
+		inputs="$inputs $traces/$name.scap"
+	done
+	(cd "$root" && go run ./internal/benchtrace -o "$big" -n "$target" $inputs)
+	events="$(TZ=UTC "$sysdig" -r "$big" -j 2>/dev/null | wc -l)"
+	copies=1
+else
+	for ((i = 0; i < copies; i++)); do
+		cat "$unit"
+	done >"$big"
+fi
 case " $modes " in
 *" gzip "*) gzip -1 -c "$big" >"$big.gz" ;;
 esac
@@ -108,7 +123,7 @@ esac
 bin="$tmp/syscope"
 (cd "$root" && go build -o "$bin" ./cmd/syscope)
 
-echo "trace: $copies copies of {$(echo $files | tr ' ' ',')}: $events printed events, $(($(stat -c %s "$big") / 1048576)) MiB plain"
+echo "trace ($shape): $copies copies of {$(echo $files | tr ' ' ',')}: $events printed events, $(($(stat -c %s "$big") / 1048576)) MiB plain"
 echo "syscope: $(cd "$root" && git describe --always --dirty 2>/dev/null || echo '?'), $(go version | cut -d' ' -f3)"
 echo "sysdig:  $("$sysdig" --version 2>/dev/null | head -1)"
 echo "rounds:  $rounds each, alternating; events/s is the median, RSS the largest"

@@ -189,7 +189,7 @@ func (s *State) lookupOrFake(tid int64) *Thread {
 		return nil
 	}
 	t := &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", UID: 0xffffffff, GID: 0xffffffff,
-		LoginUID: 0xffffffff, VTID: -1, VPID: -1, FDs: NewFDTable(), Fake: true}
+		LoginUID: 0xffffffff, VTID: -1, VPID: -1, SID: -1, VPGID: -1, FDLimit: -1, FDs: NewFDTable(), Fake: true}
 	s.setThread(t)
 	return t
 }
@@ -284,6 +284,9 @@ func (s *State) apply(e *event.Event) {
 	if typ == evSchedSwitch6E || t == nil {
 		if isClone(typ) {
 			s.parseClone(e)
+		}
+		if typ == evSchedSwitch6E && t != nil {
+			s.parseSwitch(e, t)
 		}
 		return
 	}
@@ -409,6 +412,11 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 		s.parseAccept(e, t, p)
 	case evSendtoE:
 		s.inferSendto(e, t)
+	case evBrkX, evMmapX, evMmap2X, evMunmapX:
+		// The exits of memory syscalls carry the thread's new sizes.
+		t.VMSize = uint32(event.Uint(e.Param(1)))
+		t.VMRSS = uint32(event.Uint(e.Param(2)))
+		t.VMSwap = uint32(event.Uint(e.Param(3)))
 	case evSendtoX, evRecvfromX, evSendmsgX, evRecvmsgX:
 		s.parseRW(e, t, p)
 	case evCloseX:
@@ -1274,4 +1282,27 @@ func (s *State) containerID(cgroups []string) string {
 	s.lastCg = cgroups
 	s.lastCgID = container.IDFromCgroups(cgroups)
 	return s.lastCgID
+}
+
+// Exits of the memory syscalls, which carry the thread's memory sizes.
+const (
+	evBrkX    = 159
+	evMmapX   = 161
+	evMmap2X  = 163
+	evMunmapX = 165
+)
+
+// parseSwitch takes the page fault counts and the process's memory sizes
+// a context switch event carries.
+func (s *State) parseSwitch(e *event.Event, t *Thread) {
+	if e.NParams() < 6 {
+		return
+	}
+	t.PgftMaj = event.Uint(e.Param(1))
+	t.PgftMin = event.Uint(e.Param(2))
+	if m := s.mainThread(t); m != nil {
+		m.VMSize = uint32(event.Uint(e.Param(3)))
+		m.VMRSS = uint32(event.Uint(e.Param(4)))
+		m.VMSwap = uint32(event.Uint(e.Param(5)))
+	}
 }
