@@ -323,10 +323,14 @@ func runSyscope(tb testing.TB, trace string, filters []string) map[string]string
 	}
 	defer fh.Close()
 	st := state.New()
-	rd, err := scap.NewReader(fh, st.Sink())
+	// The pipeline of the command: fields.Capture keeps what sinsp knows
+	// of each thread's last event (latency, fd), and the interfaces.
+	cp := fields.NewCapture()
+	rd, err := scap.NewReader(fh, cp.Sink(st.Sink()))
 	if err != nil {
 		tb.Fatal(err)
 	}
+	var ctx fields.Ctx
 	started := false
 	for {
 		ev, err := rd.Next()
@@ -337,6 +341,7 @@ func runSyscope(tb testing.TB, trace string, filters []string) map[string]string
 			tb.Fatalf("%s: %v", trace, err)
 		}
 		st.Apply(ev)
+		cp.Observe(ev, st)
 		if isContainerEvent(ev.Type) {
 			if !started {
 				continue
@@ -347,8 +352,7 @@ func runSyscope(tb testing.TB, trace string, filters []string) map[string]string
 		if ev.Flags&event.FlagStateOnly != 0 || event.Category029(ev.Type)&event.CatInternal != 0 {
 			continue
 		}
-		last := st.Last()
-		ctx := fields.Ctx{Ev: ev, St: st, Th: last.Thread, FD: last.FD, FDNum: last.FDNum, Latency: last.Latency}
+		cp.Fill(&ctx, ev, st, nil)
 		for i, f := range compiled {
 			if f != nil && f.Match(&ctx) {
 				nums[i] = append(nums[i], ev.Num)
