@@ -493,6 +493,8 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 
 	var ctx fields.Ctx
 	ctx.R = pr.Renderer()
+	printing := w == nil && !cfg.quiet
+	needFields := flt != nil || pf != nil
 	var line []byte
 
 	// n counts the events sysdig's loop sees: not the state-only ones,
@@ -540,8 +542,14 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		ev.Num -= uncounted
 		st.Apply(ev)
-		pr.Observe(ev)
-		cp.Observe(ev, st)
+		// The printer and the fields keep their own account of every
+		// event; a run that prints nothing, or reads no field, skips it.
+		if printing {
+			pr.Observe(ev)
+		}
+		if needFields {
+			cp.Observe(ev, st)
+		}
 		if !isCtr {
 			started = true
 		}
