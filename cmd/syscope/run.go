@@ -495,6 +495,9 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	ctx.R = pr.Renderer()
 	printing := w == nil && !cfg.quiet
 	needFields := flt != nil || pf != nil
+	// A plain copy (-w without a filter or rotation) copies events as
+	// they are: nothing reads the state, so it is not kept.
+	needState := !(w != nil && flt == nil && cfg.sizeMB == 0 && cfg.seconds == 0)
 	var line []byte
 
 	// n counts the events sysdig's loop sees: not the state-only ones,
@@ -541,7 +544,9 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			uncounted++
 		}
 		ev.Num -= uncounted
-		st.Apply(ev)
+		if needState {
+			st.Apply(ev)
+		}
 		// The printer and the fields keep their own account of every
 		// event; a run that prints nothing, or reads no field, skips it.
 		if printing {
