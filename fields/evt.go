@@ -79,7 +79,7 @@ func init() {
 		t := time.Unix(int64(c.Ev.TS/sec), 0).UTC()
 		b := t.AppendFormat(x.buf[:0], "2006-01-02T15:04:05")
 		b = append(b, '.')
-		b = appendUPadded(b, c.Ev.TS%sec, 9)
+		b = format.AppendZeroPadded(b, c.Ev.TS%sec, 9)
 		b = append(b, "+0000"...)
 		x.buf, v.Str = b, b
 		return true
@@ -417,7 +417,7 @@ func appendTSString(b []byte, ts uint64, tz int, date, ns bool) []byte {
 	b = append2(b, s%60)
 	if ns {
 		b = append(b, '.')
-		b = appendUPadded(b, ts%sec, 9)
+		b = format.AppendZeroPadded(b, ts%sec, 9)
 	}
 	return b
 }
@@ -474,12 +474,12 @@ func getOutputTime(x *extractor, c *Ctx, v *Value) bool {
 		d := ts - firstTS(c)
 		b = strconv.AppendUint(b, d/sec, 10)
 		b = append(b, '.')
-		b = appendUPadded(b, d%sec, 9)
+		b = format.AppendZeroPadded(b, d%sec, 9)
 	case 'd':
 		if c.Th != nil {
 			b = strconv.AppendUint(b, c.Latency/sec, 10)
 			b = append(b, '.')
-			b = appendUPadded(b, c.Latency%sec, 9)
+			b = format.AppendZeroPadded(b, c.Latency%sec, 9)
 		} else {
 			b = append(b, "0.000000000"...)
 		}
@@ -490,7 +490,7 @@ func getOutputTime(x *extractor, c *Ctx, v *Value) bool {
 		d := ts - x.prevTS
 		b = strconv.AppendUint(b, d/sec, 10)
 		b = append(b, '.')
-		b = appendUPadded(b, d%sec, 9)
+		b = format.AppendZeroPadded(b, d%sec, 9)
 		x.prevTS = ts
 	default:
 		b = appendTSString(b, ts, tzOffset(c), false, true)

@@ -160,7 +160,7 @@ func (x *extractor) render(dst []byte, v *Value) ([]byte, bool) {
 		case pfOct:
 			return strconv.AppendUint(dst, uint64(v.Int)&(1<<bits-1), 8), true
 		case pfHex:
-			return appendUpperHex(dst, uint64(v.Int)&(1<<bits-1)), true
+			return format.AppendUpperHex(dst, uint64(v.Int)&(1<<bits-1)), true
 		}
 		return dst, false
 	case ptInt64, ptErrno:
@@ -168,9 +168,9 @@ func (x *extractor) render(dst []byte, v *Value) ([]byte, bool) {
 		case pfOct:
 			return strconv.AppendUint(dst, uint64(v.Int), 8), true
 		case pf10PaddedDec:
-			return appendPadded(dst, v.Int, 9), true
+			return format.AppendPadded(dst, v.Int, 9), true
 		case pfHex:
-			return appendUpperHex(dst, uint64(v.Int)), true
+			return format.AppendUpperHex(dst, uint64(v.Int)), true
 		}
 		return strconv.AppendInt(dst, v.Int, 10), true
 	case ptUint8, ptUint16, ptUint32, ptPort:
@@ -188,9 +188,9 @@ func (x *extractor) render(dst []byte, v *Value) ([]byte, bool) {
 		case pfDec, pfID:
 			return strconv.AppendUint(dst, v.Uint, 10), true
 		case pf10PaddedDec:
-			return appendUPadded(dst, v.Uint, 9), true
+			return format.AppendZeroPadded(dst, v.Uint, 9), true
 		case pfHex:
-			return appendUpperHex(dst, v.Uint), true
+			return format.AppendUpperHex(dst, v.Uint), true
 		}
 		return dst, false
 	case ptIpaddr:
@@ -282,40 +282,6 @@ func appendFloat1(dst []byte, f float64) []byte {
 		return append(dst, "-inf"...)
 	}
 	return strconv.AppendFloat(dst, f, 'f', 1, 64)
-}
-
-func appendUpperHex(dst []byte, u uint64) []byte {
-	const digits = "0123456789ABCDEF"
-	var b [16]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = digits[u&15]
-		u >>= 4
-		if u == 0 {
-			break
-		}
-	}
-	return append(dst, b[i:]...)
-}
-
-// appendPadded is printf("%0*" PRId64).
-func appendPadded(dst []byte, d int64, width int) []byte {
-	if d < 0 {
-		dst = append(dst, '-')
-		return appendUPadded(dst, uint64(-d), width-1)
-	}
-	return appendUPadded(dst, uint64(d), width)
-}
-
-// appendUPadded is printf("%0*" PRIu64).
-func appendUPadded(dst []byte, u uint64, width int) []byte {
-	var b [24]byte
-	s := strconv.AppendUint(b[:0], u, 10)
-	for i := len(s); i < width; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, s...)
 }
 
 // rawPType maps an event parameter's type to the type evt.rawarg renders
@@ -450,5 +416,5 @@ func (x *extractor) jsonString(dst []byte, v *Value) ([]byte, bool) {
 	if !ok {
 		return dst, false
 	}
-	return appendJSONString(dst, cstr(s)), true
+	return format.AppendJSONString(dst, cstr(s)), true
 }

@@ -1,6 +1,8 @@
 package fields
 
 import (
+	"github.com/syscope/syscope/format"
+
 	"fmt"
 	"sort"
 	"strconv"
@@ -291,7 +293,7 @@ func (f *Formatter) appendJSON(dst []byte, c *Ctx) ([]byte, bool) {
 		if k > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, []byte(f.tokens[i].name))
+		dst = format.AppendJSONString(dst, []byte(f.tokens[i].name))
 		dst = append(dst, ':')
 		dst = append(dst, f.jsonVals[i]...)
 	}

@@ -88,8 +88,8 @@ func TestJSONString(t *testing.T) {
 		"\xe2\x82":           `"\ufffd\ufffd"`, // truncated: each byte alone
 		"\x80x":              `"\ufffd"`,       // a stray continuation byte takes the next
 	} {
-		if got := string(appendJSONString(nil, []byte(in))); got != want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", in, got, want)
+		if got := string(AppendJSONString(nil, []byte(in))); got != want {
+			t.Errorf("AppendJSONString(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -1,11 +1,11 @@
 package format
 
-// appendJSONString appends s as a quoted JSON string the way jsoncpp 1.9
+// AppendJSONString appends s as a quoted JSON string the way jsoncpp 1.9
 // (which sysdig 0.29.3 links) writes it: '"' and '\\' escaped, the usual
 // short escapes for \b \f \n \r \t, other control characters and every
 // non-ASCII character as \u escapes (UTF-16 surrogate pairs above the
 // BMP, U+FFFD for invalid UTF-8 sequences), '/' and DEL left alone.
-func appendJSONString(dst, s []byte) []byte {
+func AppendJSONString(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]

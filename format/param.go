@@ -489,15 +489,16 @@ func appendNumeric(dst []byte, v int64, width int, signed bool, f event.PrintFmt
 		dst = append(dst, '0')
 		return strconv.AppendUint(dst, u, 8)
 	case event.PFHex:
-		return appendUpperHex(dst, u)
+		return AppendUpperHex(dst, u)
 	case event.PF10PaddedDec:
-		return appendPadded(dst, d, 9)
+		return AppendPadded(dst, d, 9)
 	default:
 		return strconv.AppendInt(dst, d, 10)
 	}
 }
 
-func appendUpperHex(dst []byte, u uint64) []byte {
+// AppendUpperHex is printf's %lX.
+func AppendUpperHex(dst []byte, u uint64) []byte {
 	const digits = "0123456789ABCDEF"
 	var b [16]byte
 	i := len(b)
@@ -512,17 +513,17 @@ func appendUpperHex(dst []byte, u uint64) []byte {
 	return append(dst, b[i:]...)
 }
 
-// appendPadded is printf's %0*d.
-func appendPadded(dst []byte, d int64, width int) []byte {
+// AppendPadded is printf's %0*d, for signed values.
+func AppendPadded(dst []byte, d int64, width int) []byte {
 	if d < 0 {
 		dst = append(dst, '-')
-		return appendZeroPadded(dst, uint64(-d), width-1)
+		return AppendZeroPadded(dst, uint64(-d), width-1)
 	}
-	return appendZeroPadded(dst, uint64(d), width)
+	return AppendZeroPadded(dst, uint64(d), width)
 }
 
-// appendZeroPadded appends u in decimal with at least width digits.
-func appendZeroPadded(dst []byte, u uint64, width int) []byte {
+// AppendZeroPadded appends u in decimal with at least width digits.
+func AppendZeroPadded(dst []byte, u uint64, width int) []byte {
 	var b [24]byte
 	i := len(b)
 	for u >= 10 {

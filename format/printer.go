@@ -472,7 +472,7 @@ func append9Digits(b []byte, v uint64) []byte {
 func appendSecNs(b []byte, d uint64) []byte {
 	b = strconv.AppendUint(b, d/1e9, 10)
 	b = append(b, '.')
-	return appendZeroPadded(b, d%1e9, 9)
+	return AppendZeroPadded(b, d%1e9, 9)
 }
 
 // appendJSON writes the event as sysdig -j does: the format's fields as
@@ -485,12 +485,12 @@ func (p *Printer) appendJSON(b []byte, e *event.Event, th *state.Thread) []byte 
 			b = append(b, "null"...)
 		} else {
 			p.r.tmp = p.appendContainerID(p.r.tmp[:0], th)
-			b = appendJSONString(b, p.r.tmp)
+			b = AppendJSONString(b, p.r.tmp)
 		}
 		b = append(b, `,"container.name":`...)
 		if n, ok := p.containerName(th); ok {
 			p.r.tmp = appendCStr(p.r.tmp[:0], n)
-			b = appendJSONString(b, p.r.tmp)
+			b = AppendJSONString(b, p.r.tmp)
 		} else {
 			b = append(b, "null"...)
 		}
@@ -501,18 +501,18 @@ func (p *Printer) appendJSON(b []byte, e *event.Event, th *state.Thread) []byte 
 	b = append(b, `,"evt.dir":"`...)
 	b = append(b, e.Type.DirChar(), '"')
 	b = append(b, `,"evt.info":`...)
-	b = appendJSONString(b, p.info)
+	b = AppendJSONString(b, p.info)
 	b = append(b, `,"evt.num":`...)
 	b = strconv.AppendUint(b, e.Num, 10)
 	b = append(b, `,"evt.outputtime":`...)
 	b = strconv.AppendInt(b, int64(e.TS), 10)
 	b = append(b, `,"evt.type":`...)
 	p.r.tmp = p.appendType(p.r.tmp[:0], e)
-	b = appendJSONString(b, p.r.tmp)
+	b = AppendJSONString(b, p.r.tmp)
 	b = append(b, `,"proc.name":`...)
 	if th != nil {
 		p.r.tmp = appendCStr(p.r.tmp[:0], th.Comm)
-		b = appendJSONString(b, p.r.tmp)
+		b = AppendJSONString(b, p.r.tmp)
 	} else {
 		b = append(b, "null"...)
 	}
