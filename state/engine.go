@@ -1236,7 +1236,7 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 	switch f.Type {
 	case FDIPv4Sock:
 		s.completeAddrs(f)
-		f.Name = s.sockName(f)
+		f.Name = tupleName(f)
 	case FDIPv6Sock:
 		if event.IsIPv4Mapped(f.SIP[:]) && event.IsIPv4Mapped(f.DIP[:]) {
 			f.Type = FDIPv4Sock
@@ -1246,7 +1246,7 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 			f.SIP, f.DIP = sip, dip
 			s.completeAddrs(f)
 		}
-		f.Name = s.sockName(f)
+		f.Name = tupleName(f)
 	case FDIPv4Server:
 		s.serverPorts[f.SPort] = true
 		f.Name = string(event.AppendIPv4(nil, f.SIP[:4])) + ":" + string(appendUint(nil, uint64(f.SPort)))
@@ -1305,4 +1305,25 @@ func (s *State) parseSwitch(e *event.Event, t *Thread) {
 		m.VMRSS = uint32(event.Uint(e.Param(4)))
 		m.VMSwap = uint32(event.Uint(e.Param(5)))
 	}
+}
+
+// tupleName names a socket read from an fd list as sysdig does there:
+// always with both ports, whatever its protocol.
+func tupleName(f *FD) string {
+	var b []byte
+	if f.Type == FDIPv4Sock {
+		b = event.AppendIPv4(b, f.SIP[:4])
+	} else {
+		b = event.AppendIPv6(b, f.SIP[:])
+	}
+	b = append(b, ':')
+	b = appendUint(b, uint64(f.SPort))
+	b = append(b, "->"...)
+	if f.Type == FDIPv4Sock {
+		b = event.AppendIPv4(b, f.DIP[:4])
+	} else {
+		b = event.AppendIPv6(b, f.DIP[:])
+	}
+	b = append(b, ':')
+	return string(appendUint(b, uint64(f.DPort)))
 }

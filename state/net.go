@@ -347,7 +347,7 @@ func (s *State) fixProcSockets() {
 			}
 			if s.serverPorts[f.SPort] {
 				swapAddrs(f)
-				f.Name = s.sockName(f)
+				f.Name = tupleName(f)
 				f.Role = RoleServer
 			} else {
 				f.Role = RoleClient
