@@ -1,0 +1,584 @@
+//go:build linux && amd64
+
+package probe
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/bits"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+
+	"github.com/syscope/syscope/event"
+)
+
+// Probe is a loaded and attached probe. Next must not be called from
+// several goroutines at once; Stats, SetSyscalls and Close may be called
+// from any goroutine, Close also while Next waits.
+type Probe struct {
+	opts   Options
+	coll   *ebpf.Collection
+	links  []link.Link
+	inner  []*ebpf.Map
+	rings  []*ring
+	heads  []head
+	epfd   int
+	wakefd int
+	evbuf  []unix.EpollEvent
+
+	mu       sync.Mutex // held by Next, and by Close to tear down
+	objMu    sync.RWMutex
+	closed   atomic.Bool
+	closeErr error
+	once     sync.Once
+	final    Stats // the counters when Close was called
+
+	last int // ring whose head Next returned last, or -1
+	// held: the caller may still be reading the event Next returned, in
+	// a ring's memory, so Close must leave the rings mapped (see Close).
+	held bool
+	ev   event.Event
+	read atomic.Uint64
+
+	// The event clock (CLOCK_BOOTTIME + bootOffset, what the probe stamps)
+	// read without a syscall: evClock at evStart, plus the monotonic time
+	// since. Resynchronized at every blocking wait.
+	bootOffset uint64
+	evClock    uint64
+	evStart    time.Time
+	window     uint64 // ns
+	waiting    bool
+	waitSince  time.Time
+}
+
+// head is the oldest unconsumed record of one ring.
+type head struct {
+	rec  []byte
+	size uint64
+	ts   uint64
+	ok   bool
+}
+
+type tracepoint struct {
+	prog   string // program in the object
+	name   string // group:name
+	needed string
+}
+
+// Open checks that this machine can capture, loads the probe, and attaches
+// it. The events flow from the moment Open returns; read them with Next.
+func Open(opts Options) (*Probe, error) {
+	if err := checkPrivileges(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoBTF
+	}
+	if err := features.HaveMapType(ebpf.RingBuf); err != nil {
+		if errors.Is(err, ebpf.ErrNotSupported) {
+			return nil, ErrNoRingBuffer
+		}
+		return nil, fmt.Errorf("probe the kernel for BPF ring buffers: %w", permission(err))
+	}
+
+	tps := []tracepoint{
+		{"sys_enter", "raw_syscalls:sys_enter", "syscall capture"},
+		{"sys_exit", "raw_syscalls:sys_exit", "syscall capture"},
+		{"sched_process_exit", "sched:sched_process_exit", "process exit capture"},
+		{"sched_process_fork", "sched:sched_process_fork", "process tracking"},
+		{"sched_process_exec", "sched:sched_process_exec", "process tracking"},
+		{"signal_deliver", "signal:signal_deliver", "signal capture"},
+	}
+	if !opts.NoSchedSwitch {
+		tps = append(tps, tracepoint{"sched_switch", "sched:sched_switch", "context switch capture"})
+	}
+	if opts.PageFaults {
+		tps = append(tps, tracepoint{"page_fault_user", "exceptions:page_fault_user", "page fault capture"})
+	}
+	kernel, err := btf.LoadKernelSpec()
+	if err != nil {
+		return nil, fmt.Errorf("read the kernel's BTF: %w", err)
+	}
+	for _, tp := range tps {
+		// Every tracepoint has a btf_trace_<name> typedef in the kernel's
+		// BTF; tp_btf programs attach through it.
+		_, name, _ := strings.Cut(tp.name, ":")
+		if _, err := kernel.AnyTypeByName("btf_trace_" + name); err != nil {
+			return nil, &TracepointError{Name: tp.name, Needed: tp.needed}
+		}
+	}
+
+	spec, err := loadProbe()
+	if err != nil {
+		return nil, fmt.Errorf("read the embedded probe: %w", err)
+	}
+	p := &Probe{opts: opts, epfd: -1, wakefd: -1, last: -1}
+	if err := p.configure(spec); err != nil {
+		return nil, err
+	}
+	wanted := map[string]bool{}
+	for _, tp := range tps {
+		wanted[tp.prog] = true
+	}
+	for _, name := range []string{"sched_switch", "page_fault_user"} {
+		if !wanted[name] {
+			delete(spec.Programs, name)
+		}
+	}
+
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
+		Programs: ebpf.ProgramOptions{
+			KernelTypes: kernel,
+			// If the verifier rejects a program, its log of a large
+			// program needs room to be retrieved.
+			LogSizeStart: 1 << 20,
+		},
+	})
+	if err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			// %v keeps the end of the log, where the reason is.
+			return nil, fmt.Errorf("load the probe: the kernel's verifier rejected it: %v", ve)
+		}
+		return nil, fmt.Errorf("load the probe: %w", permission(err))
+	}
+	p.coll = coll
+	if err := p.setup(tps); err != nil {
+		p.teardown()
+		p.unmapRings()
+		return nil, err
+	}
+	return p, nil
+}
+
+// configure sets the probe's constants and sizes before loading.
+func (p *Probe) configure(spec *ebpf.CollectionSpec) error {
+	snap := p.opts.Snaplen
+	switch {
+	case snap <= 0:
+		snap = DefaultSnaplen
+	case snap > MaxSnaplen:
+		snap = MaxSnaplen
+	}
+	size := p.opts.BufferSize
+	if size <= 0 {
+		size = DefaultBufferSize
+	}
+	if ps := os.Getpagesize(); size < ps {
+		size = ps
+	}
+	size = 1 << bits.Len(uint(size-1)) // a power of two, as the kernel requires
+	p.opts.BufferSize = size
+	p.window = uint64(DefaultMergeWindow)
+	if p.opts.MergeWindow > 0 {
+		p.window = uint64(p.opts.MergeWindow)
+	}
+
+	p.bootOffset = bootOffset()
+	self := uint32(0)
+	if p.opts.SkipSelf {
+		self = uint32(os.Getpid())
+	}
+	for name, v := range map[string]any{
+		"boot_ts_offset": p.bootOffset,
+		"snaplen":        uint32(snap),
+		"self_tgid":      self,
+	} {
+		vs, ok := spec.Variables[name]
+		if !ok {
+			return fmt.Errorf("the embedded probe has no variable %s", name)
+		}
+		if err := vs.Set(v); err != nil {
+			return fmt.Errorf("set the probe's %s: %w", name, err)
+		}
+	}
+
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return fmt.Errorf("count the CPUs: %w", err)
+	}
+	rb := spec.Maps["ringbufs"]
+	rb.MaxEntries = uint32(ncpu)
+	rb.InnerMap.MaxEntries = uint32(size)
+	spec.Maps["scratch_map"].MaxEntries = uint32(ncpu)
+	return nil
+}
+
+// setup creates the ring buffers, fills the syscall table and attaches.
+func (p *Probe) setup(tps []tracepoint) error {
+	if err := p.SetSyscalls(p.opts.Syscalls); err != nil {
+		return err
+	}
+	cpus, err := onlineCPUs()
+	if err != nil {
+		return err
+	}
+	p.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("create an epoll instance: %w", err)
+	}
+	p.wakefd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		return fmt.Errorf("create an eventfd: %w", err)
+	}
+	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, p.wakefd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1}); err != nil {
+		return fmt.Errorf("watch the eventfd: %w", err)
+	}
+	outer := p.coll.Maps["ringbufs"]
+	for _, cpu := range cpus {
+		if cpu >= int(outer.MaxEntries()) {
+			continue
+		}
+		m, err := ebpf.NewMap(&ebpf.MapSpec{
+			Name:       "syscope_rb" + strconv.Itoa(cpu),
+			Type:       ebpf.RingBuf,
+			MaxEntries: uint32(p.opts.BufferSize),
+		})
+		if err != nil {
+			return fmt.Errorf("create CPU %d's ring buffer of %d bytes: %w", cpu, p.opts.BufferSize, permission(err))
+		}
+		p.inner = append(p.inner, m)
+		if err := outer.Put(uint32(cpu), m); err != nil {
+			return fmt.Errorf("install CPU %d's ring buffer: %w", cpu, err)
+		}
+		r, err := newRing(cpu, m.FD(), p.opts.BufferSize)
+		if err != nil {
+			return err
+		}
+		// Edge-triggered: the kernel wakes the reader only when a ring
+		// that was empty receives a record, and while Next holds back
+		// the head of one ring it must not be woken by that ring again
+		// and again.
+		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: int32(len(p.rings))}
+		if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, m.FD(), &ev); err != nil {
+			r.close()
+			return fmt.Errorf("watch CPU %d's ring buffer: %w", cpu, err)
+		}
+		p.rings = append(p.rings, r)
+	}
+	p.heads = make([]head, len(p.rings))
+	p.evbuf = make([]unix.EpollEvent, len(p.rings)+1)
+	p.resync()
+
+	for _, tp := range tps {
+		prog := p.coll.Programs[tp.prog]
+		if prog == nil {
+			return fmt.Errorf("the embedded probe has no program %s", tp.prog)
+		}
+		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+		if err != nil {
+			return fmt.Errorf("attach to the tracepoint %s: %w", tp.name, permission(err))
+		}
+		p.links = append(p.links, l)
+	}
+	return nil
+}
+
+// SetSyscalls changes which syscalls are captured (nil: all), as
+// Options.Syscalls.
+func (p *Probe) SetSyscalls(want func(nr int) bool) error {
+	p.objMu.RLock()
+	defer p.objMu.RUnlock()
+	if p.coll == nil {
+		return ErrClosed
+	}
+	m := p.coll.Maps["syscall_table"]
+	for nr := 0; nr < syscallTableSize; nr++ {
+		var v probeSyscallInfo
+		if want == nil || want(nr) {
+			v.Enabled = 1
+		}
+		v.PpmSc, _ = event.NativeSyscallID(uint16(nr))
+		if err := m.Put(uint32(nr), &v); err != nil {
+			return fmt.Errorf("set syscall %d in the probe's table: %w", nr, err)
+		}
+	}
+	return nil
+}
+
+// Next returns the next event, merged across the CPUs' ring buffers in
+// timestamp order, and the CPU that produced it; it waits until there is
+// one. The event (and its Raw bytes, which are the ring buffer's memory)
+// is valid until the next call to Next or Close: copy it with Clone to
+// keep it. ev.CPU is set, and ev.Num counts the events returned.
+//
+// To keep the order right, Next holds back an event while some CPU's ring
+// is empty, until the event is MergeWindow old: an event stamped earlier on
+// that CPU may still be on its way.
+func (p *Probe) Next() (*event.Event, uint16, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.held = false
+	if p.closed.Load() {
+		p.unmapRings() // if Close left them for the caller
+		return nil, 0, ErrClosed
+	}
+	if p.last >= 0 {
+		h := &p.heads[p.last]
+		p.rings[p.last].advance(h.size)
+		h.ok = false
+		p.last = -1
+	}
+	for {
+		best, missing := -1, false
+		for i := range p.rings {
+			h := &p.heads[i]
+			if !h.ok && !p.fill(i) {
+				missing = true
+				continue
+			}
+			if best < 0 || h.ts < p.heads[best].ts {
+				best = i
+			}
+		}
+		timeout := -1
+		if best >= 0 {
+			if !missing {
+				return p.emit(best)
+			}
+			wait := p.holdFor(p.heads[best].ts)
+			if wait <= 0 {
+				return p.emit(best)
+			}
+			timeout = int((wait + time.Millisecond - 1) / time.Millisecond)
+		}
+		if err := p.wait(timeout); err != nil {
+			return nil, 0, err
+		}
+		if p.closed.Load() {
+			return nil, 0, ErrClosed
+		}
+	}
+}
+
+// fill peeks at ring i's next record.
+func (p *Probe) fill(i int) bool {
+	r := p.rings[i]
+	for {
+		rec, size, ok := r.peek()
+		if !ok {
+			return false
+		}
+		if len(rec) < event.HeaderLen {
+			r.advance(size) // cannot happen: the probe sends whole events
+			continue
+		}
+		p.heads[i] = head{rec: rec, size: size, ts: binary.LittleEndian.Uint64(rec), ok: true}
+		return true
+	}
+}
+
+// holdFor says how much longer an event stamped ts must be held back: until
+// it is window old on the event clock, and never more than window from when
+// holding began (a bounded wait even if the clocks disagree).
+func (p *Probe) holdFor(ts uint64) time.Duration {
+	now := p.evClock + uint64(time.Since(p.evStart))
+	if ts+p.window <= now {
+		p.waiting = false
+		return 0
+	}
+	if !p.waiting {
+		p.waiting = true
+		p.waitSince = time.Now()
+	}
+	left := time.Duration(ts + p.window - now)
+	if bound := time.Duration(p.window) - time.Since(p.waitSince); bound < left {
+		left = bound
+	}
+	if left <= 0 {
+		p.waiting = false
+	}
+	return left
+}
+
+func (p *Probe) emit(i int) (*event.Event, uint16, error) {
+	h := &p.heads[i]
+	p.last = i
+	p.waiting = false
+	cpu := uint16(p.rings[i].cpu)
+	if err := p.ev.Decode(h.rec); err != nil {
+		return nil, cpu, fmt.Errorf("malformed event from CPU %d: %w", cpu, err)
+	}
+	p.ev.CPU = cpu
+	p.ev.Flags = 0
+	p.ev.V1 = false
+	p.ev.Num = p.read.Add(1)
+	p.held = true
+	return &p.ev, cpu, nil
+}
+
+// wait blocks until a ring that was empty gets a record, Close is called,
+// or timeout (ms, -1 = none) passes.
+func (p *Probe) wait(timeout int) error {
+	for {
+		n, err := unix.EpollWait(p.epfd, p.evbuf, timeout)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("wait for events: %w", err)
+		}
+		for _, ev := range p.evbuf[:n] {
+			if ev.Fd == -1 {
+				var b [8]byte
+				_, _ = unix.Read(p.wakefd, b[:])
+			}
+		}
+		p.resync()
+		return nil
+	}
+}
+
+// resync reads the event clock.
+func (p *Probe) resync() {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts) == nil {
+		p.evStart = time.Now()
+		p.evClock = uint64(ts.Nano()) + p.bootOffset
+	}
+}
+
+// Stats returns the counters so far; after Close, their last values.
+func (p *Probe) Stats() Stats {
+	p.objMu.RLock()
+	defer p.objMu.RUnlock()
+	if p.coll == nil {
+		s := p.final
+		s.Read = p.read.Load()
+		return s
+	}
+	return p.stats()
+}
+
+func (p *Probe) stats() Stats {
+	s := Stats{Read: p.read.Load()}
+	var per []probeCounters
+	if err := p.coll.Maps["counters_map"].Lookup(uint32(0), &per); err != nil {
+		return s
+	}
+	for cpu, c := range per {
+		s.Events += c.Events
+		s.DropsFull += c.DropsFull
+		s.DropsOther += c.DropsOther
+		if c.Events != 0 || c.DropsFull != 0 || c.DropsOther != 0 {
+			s.CPUs = append(s.CPUs, CPUStats{CPU: cpu, Events: c.Events, DropsFull: c.DropsFull, DropsOther: c.DropsOther})
+		}
+	}
+	return s
+}
+
+// Close detaches the probe and frees its buffers. It interrupts a Next
+// that is waiting, which then returns ErrClosed. The last event Next
+// returned stays readable until Next is called again (it returns
+// ErrClosed) or the Probe is garbage collected, so a reader goroutine
+// still looking at it when another goroutine calls Close is safe.
+func (p *Probe) Close() error {
+	p.once.Do(func() {
+		p.closed.Store(true)
+		if p.wakefd >= 0 {
+			var one [8]byte
+			one[0] = 1
+			_, _ = unix.Write(p.wakefd, one[:])
+		}
+		p.mu.Lock()
+		p.objMu.Lock()
+		if p.coll != nil {
+			p.final = p.stats()
+		}
+		p.closeErr = p.teardown()
+		if p.held {
+			rings := p.rings
+			runtime.AddCleanup(p, func(rings []*ring) {
+				for _, r := range rings {
+					r.close()
+				}
+			}, rings)
+		} else {
+			p.unmapRings()
+		}
+		p.objMu.Unlock()
+		p.mu.Unlock()
+	})
+	return p.closeErr
+}
+
+// unmapRings unmaps the ring buffers; Close leaves them mapped while the
+// caller may hold an event.
+func (p *Probe) unmapRings() {
+	for _, r := range p.rings {
+		r.close()
+	}
+	p.rings, p.heads = nil, nil
+}
+
+// teardown detaches and closes everything but the rings' mappings.
+func (p *Probe) teardown() error {
+	var errs []error
+	for _, l := range p.links {
+		if err := l.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	p.links = nil
+	for _, m := range p.inner {
+		_ = m.Close()
+	}
+	p.inner = nil
+	if p.coll != nil {
+		p.coll.Close()
+		p.coll = nil
+	}
+	for _, fd := range []*int{&p.epfd, &p.wakefd} {
+		if *fd >= 0 {
+			_ = unix.Close(*fd)
+			*fd = -1
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// bootOffset is the wall clock minus CLOCK_BOOTTIME, in ns: what the probe
+// adds to bpf_ktime_get_boot_ns() to stamp events with the time of day.
+func bootOffset() uint64 {
+	var b1, r, b2 unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_BOOTTIME, &b1)
+	_ = unix.ClockGettime(unix.CLOCK_REALTIME, &r)
+	_ = unix.ClockGettime(unix.CLOCK_BOOTTIME, &b2)
+	return uint64(r.Nano() - (b1.Nano()+b2.Nano())/2)
+}
+
+// checkPrivileges looks at the effective capabilities: loading tracing
+// programs needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN.
+func checkPrivileges() error {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("read this process's capabilities: %w", err)
+	}
+	has := func(c uint) bool { return data[c/32].Effective&(1<<(c%32)) != 0 }
+	if has(unix.CAP_SYS_ADMIN) || (has(unix.CAP_BPF) && has(unix.CAP_PERFMON)) {
+		return nil
+	}
+	return ErrPermission
+}
+
+// permission turns EPERM and EACCES into ErrPermission, keeping the cause.
+func permission(err error) error {
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+		return fmt.Errorf("%w (%v)", ErrPermission, err)
+	}
+	return err
+}
