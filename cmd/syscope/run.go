@@ -120,6 +120,9 @@ type config struct {
 	sizeMB   int
 	seconds  int
 	ring     int
+
+	snaplen    int  // -s
+	pageFaults bool // --page-faults
 }
 
 // exitError ends the run with a message on stderr and an exit code.
@@ -207,8 +210,10 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 			if err := setBuf(bufHexASCII, 1); err != nil {
 				return nil, false, err
 			}
-		case 'B', 'u':
-			return nil, false, unsupported("live capture")
+		case 'B':
+			// The eBPF probe is the only way syscope captures.
+		case 'u':
+			return nil, false, unsupported("-u (udig)")
 		case 'c':
 			return nil, false, unsupported("-c (chisels)")
 		case 'i':
@@ -286,7 +291,11 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 		case 'S':
 			cfg.summary = true
 		case 's':
-			// The snaplen only applies to live captures.
+			n, err := strconv.Atoi(o.arg)
+			if err != nil || n < 0 {
+				return thrown("invalid snaplen %s", o.arg)
+			}
+			cfg.snaplen = n
 		case 't':
 			switch o.arg {
 			case "h", "a", "r", "d", "D":
@@ -317,8 +326,10 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 				return nil, false, unsupported("--list-markdown (field list)")
 			case "filter-proclist":
 				return nil, false, unsupported("--filter-proclist (writing capture files)")
-			case "page-faults", "cri", "cri-timeout":
-				return nil, false, unsupported("live capture")
+			case "page-faults":
+				cfg.pageFaults = true
+			case "cri", "cri-timeout":
+				return nil, false, unsupported("--cri (container runtimes)")
 			case "plugin-config-file":
 				return nil, false, unsupported("plugins")
 			}
@@ -410,7 +421,19 @@ func isContainerEvent(c event.Code) bool {
 func capture(cfg *config, out *bufio.Writer, stderr io.Writer) error {
 	switch len(cfg.files) {
 	case 0:
-		return unsupported("live capture (use -r FILE)")
+		var sum *summary
+		if cfg.summary {
+			sum = newSummary()
+			defer func() {
+				out.Flush()
+				sum.print(out)
+			}()
+		}
+		opt, err := printerOptions(cfg)
+		if err != nil {
+			return err
+		}
+		return process(cfg, opt, "live capture", nil, out, stderr, sum)
 	case 1:
 	default:
 		return unsupported("reading more than one file")
@@ -484,11 +507,28 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		w.rec.Next = sink
 		sink = w.rec
 	}
-	rd, err := scap.NewReader(r, sink)
-	if err != nil {
-		return fail(1, "%s: %s: %v", prog, name, err)
+	var rd eventSource
+	var live *liveSource
+	if r == nil {
+		l, err := openLive(cfg, sink)
+		if err != nil {
+			return fail(1, "%s: %v", prog, err)
+		}
+		live, rd = l, l
+		defer live.close()
+	} else {
+		sr, err := scap.NewReader(r, sink)
+		if err != nil {
+			return fail(1, "%s: %s: %v", prog, name, err)
+		}
+		rd = sr
 	}
-	stop := stopOnSignal()
+	var onStop func()
+	if live != nil {
+		// A signal must also wake a capture waiting for events.
+		onStop = func() { live.p.Close() }
+	}
+	stop := stopOnSignal(onStop)
 	defer stop.release()
 
 	var ctx fields.Ctx
@@ -632,6 +672,15 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	}
 	if readErr != nil {
 		return fail(1, "%s: %s: %v", prog, name, readErr)
+	}
+	if live != nil {
+		// Lost events are counted and said, never silent.
+		st := live.close()
+		drops := st.DropsFull + st.DropsOther
+		if cfg.verbose || drops > 0 {
+			fmt.Fprintf(stderr, "Driver Events:%d\nDriver Drops:%d (buffer full: %d, other: %d)\n", st.Events, drops, st.DropsFull, st.DropsOther)
+		}
+		return nil
 	}
 	if cfg.verbose {
 		d := cpuTime() - start

@@ -79,16 +79,20 @@ func (w *captureWriter) close() error { return w.rot.Close() }
 // stopper turns SIGINT and SIGTERM into a request to stop that the event
 // loop checks, so a capture file is flushed and closed, not cut.
 type stopper struct {
-	stop atomic.Bool
-	ch   chan os.Signal
+	stop   atomic.Bool
+	ch     chan os.Signal
+	onStop func() // also run on the signal, if not nil
 }
 
-func stopOnSignal() *stopper {
-	s := &stopper{ch: make(chan os.Signal, 2)}
+func stopOnSignal(onStop func()) *stopper {
+	s := &stopper{ch: make(chan os.Signal, 2), onStop: onStop}
 	signal.Notify(s.ch, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		for range s.ch {
 			s.stop.Store(true)
+			if s.onStop != nil {
+				s.onStop()
+			}
 		}
 	}()
 	return s
