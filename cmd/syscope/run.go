@@ -417,25 +417,10 @@ func isContainerEvent(c event.Code) bool {
 	return info != nil && c.IsEnter() && info.Name == "container"
 }
 
-// capture reads the trace file and prints its events.
+// capture reads the trace file, or the live system when there is none,
+// and prints its events.
 func capture(cfg *config, out *bufio.Writer, stderr io.Writer) error {
-	switch len(cfg.files) {
-	case 0:
-		var sum *summary
-		if cfg.summary {
-			sum = newSummary()
-			defer func() {
-				out.Flush()
-				sum.print(out)
-			}()
-		}
-		opt, err := printerOptions(cfg)
-		if err != nil {
-			return err
-		}
-		return process(cfg, opt, "live capture", nil, out, stderr, sum)
-	case 1:
-	default:
+	if len(cfg.files) > 1 {
 		return unsupported("reading more than one file")
 	}
 	var sum *summary
@@ -450,6 +435,9 @@ func capture(cfg *config, out *bufio.Writer, stderr io.Writer) error {
 	opt, err := printerOptions(cfg)
 	if err != nil {
 		return err
+	}
+	if len(cfg.files) == 0 {
+		return process(cfg, opt, "live capture", nil, out, stderr, sum)
 	}
 	name := cfg.files[0]
 	f, err := os.Open(name)
