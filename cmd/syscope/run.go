@@ -413,8 +413,13 @@ func printerOptions(cfg *config) (format.Options, error) {
 // isContainerEvent reports whether c is one of the container events that
 // sinsp consumes while it opens a file, as long as they come first.
 func isContainerEvent(c event.Code) bool {
-	info := event.Lookup(c)
-	return info != nil && c.IsEnter() && info.Name == "container"
+	// The enter codes named "container" in the event table: the old
+	// event and the two JSON ones. Checked on every event, so no lookup.
+	switch c {
+	case 228, 272, 324:
+		return true
+	}
+	return false
 }
 
 // capture reads the trace file, or the live system when there is none,
