@@ -40,6 +40,9 @@ type Options struct {
 	// Timeout bounds each runtime's answer to a lookup, every call it
 	// takes included. Default 2 s.
 	Timeout time.Duration
+	// CRITimeout is Timeout for the CRI runtimes (sysdig's --cri-timeout);
+	// 0 means Timeout.
+	CRITimeout time.Duration
 	// Parallel bounds the lookups under way at once. Default 4.
 	Parallel int
 	// RetryAfter is how long a lookup that failed because its runtime
@@ -94,6 +97,9 @@ type downState struct {
 func NewResolver(opts Options) *Resolver {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 2 * time.Second
+	}
+	if opts.CRITimeout <= 0 {
+		opts.CRITimeout = opts.Timeout
 	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = 4
@@ -272,6 +278,7 @@ type unreachable struct{ key, msg string }
 // attempt is one runtime to ask.
 type attempt struct {
 	kind, socket string
+	timeout      time.Duration
 	lookup       func(ctx context.Context, id string) (*Info, error)
 }
 
@@ -281,7 +288,7 @@ func (r *Resolver) attempts(typ Type) []attempt {
 	var as []attempt
 	addDocker := func(c *dockerClient) {
 		if c != nil {
-			as = append(as, attempt{c.kind, c.socket, c.lookup})
+			as = append(as, attempt{c.kind, c.socket, r.opts.Timeout, c.lookup})
 		}
 	}
 	addCRI := func(want Type) {
@@ -289,7 +296,7 @@ func (r *Resolver) attempts(typ Type) []attempt {
 			if t, known := c.knownType(); known && want != TypeCRI && t != want {
 				continue
 			}
-			as = append(as, attempt{"CRI", c.socket, c.lookup})
+			as = append(as, attempt{"CRI", c.socket, r.opts.CRITimeout, c.lookup})
 		}
 	}
 	switch typ {
@@ -323,7 +330,7 @@ func (r *Resolver) resolve(id string, typ Type) (*Info, []unreachable) {
 		if isDown && time.Now().Before(d.until) {
 			err = d.err
 		} else {
-			ctx, cancel := context.WithTimeout(r.ctx, r.opts.Timeout)
+			ctx, cancel := context.WithTimeout(r.ctx, a.timeout)
 			info, err = a.lookup(ctx, id)
 			timedOut := ctx.Err() == context.DeadlineExceeded
 			cancel()
@@ -335,7 +342,7 @@ func (r *Resolver) resolve(id string, typ Type) (*Info, []unreachable) {
 				// A socket that does not answer: do not wait on it
 				// again for a while.
 				r.mu.Lock()
-				r.down[dkey] = downState{time.Now().Add(r.opts.Timeout * 3), err}
+				r.down[dkey] = downState{time.Now().Add(a.timeout * 3), err}
 				r.mu.Unlock()
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/internal/probe"
@@ -20,12 +21,14 @@ type eventSource interface {
 // liveSource reads the probe. Its one "section" starts with the state
 // scanned from /proc.
 type liveSource struct {
-	p *probe.Probe
+	p    *probe.Probe
+	ctrs *liveContainers // see container.go
 }
 
 // openLive loads the probe and hands the state of the running system to
 // sink, as a capture file's metadata would be.
-func openLive(cfg *config, sink scap.Sink) (*liveSource, error) {
+func openLive(cfg *config, sink scap.Sink, stderr io.Writer) (*liveSource, error) {
+	t0 := time.Now()
 	p, err := probe.Open(probe.Options{Snaplen: cfg.snaplen, PageFaults: cfg.pageFaults, SkipSelf: true})
 	if err != nil {
 		return nil, fmt.Errorf("start live capture: %w", err)
@@ -50,13 +53,19 @@ func openLive(cfg *config, sink scap.Sink) (*liveSource, error) {
 	for i := range groups {
 		sink.Group(&groups[i])
 	}
-	return &liveSource{p: p}, nil
+	return &liveSource{p: p, ctrs: startContainers(cfg, procs, t0, stderr)}, nil
 }
 
 func (l *liveSource) Next() (*event.Event, error) {
+	if ev := l.ctrs.pending(); ev != nil {
+		return ev, nil
+	}
 	ev, _, err := l.p.Next()
 	if errors.Is(err, probe.ErrClosed) {
 		return nil, io.EOF
+	}
+	if err == nil {
+		l.ctrs.observe(ev)
 	}
 	return ev, err
 }
@@ -66,5 +75,6 @@ func (l *liveSource) Sections() int { return 1 }
 // close stops the probe and returns what it counted.
 func (l *liveSource) close() probe.Stats {
 	l.p.Close()
+	l.ctrs.close()
 	return l.p.Stats()
 }

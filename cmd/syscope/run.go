@@ -123,6 +123,8 @@ type config struct {
 
 	snaplen    int  // -s
 	pageFaults bool // --page-faults
+
+	containers containerOptions // --cri, --cri-timeout
 }
 
 // exitError ends the run with a message on stderr and an exit code.
@@ -282,6 +284,9 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 				return cfg, true, nil
 			}
 			cfg.format = o.arg
+			if o.arg == "k" || o.arg == "kubernetes" {
+				cfg.format = k8sFormat
+			}
 		case 'q':
 			cfg.quiet = true
 		case 'R':
@@ -329,7 +334,9 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 			case "page-faults":
 				cfg.pageFaults = true
 			case "cri", "cri-timeout":
-				return nil, false, unsupported("--cri (container runtimes)")
+				if err := containerFlag(cfg, o.long, o.arg); err != nil {
+					return cfg, false, err
+				}
 			case "plugin-config-file":
 				return nil, false, unsupported("plugins")
 			}
@@ -402,8 +409,6 @@ func printerOptions(cfg *config) (format.Options, error) {
 	case "":
 	case "c", "container":
 		opt.Container = true
-	case "k", "kubernetes":
-		return opt, unsupported("-pk (Kubernetes format)")
 	case "m", "mesos":
 		return opt, unsupported("-pm (Mesos format)")
 	}
@@ -503,7 +508,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var rd eventSource
 	var live *liveSource
 	if r == nil {
-		l, err := openLive(cfg, sink)
+		l, err := openLive(cfg, sink, stderr)
 		if err != nil {
 			return fail(1, "%s: %v", prog, err)
 		}
