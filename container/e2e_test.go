@@ -1,10 +1,7 @@
 package container_test
 
 import (
-	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -13,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +18,7 @@ import (
 	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/syscope/syscope/container"
+	"github.com/syscope/syscope/container/runtimetest"
 )
 
 // The end-to-end tests run real containers: podman, and containerd
@@ -29,104 +26,7 @@ import (
 // (Debian's podman, runc, containerd, busybox-static). In CI nothing may
 // be missing: a failed install fails them.
 
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if inCI {
-			t.Fatal("the end-to-end tests need root")
-		}
-		t.Skip("the end-to-end tests run containers: they need root")
-	}
-}
-
 const testImage = "localhost/redis-test:2.8"
-
-// podman runs podman on private storage under dir, with the settings this
-// testbed needs: runc (crun refuses its hybrid cgroups) and the cgroupfs
-// manager (no systemd).
-type podman struct{ dir string }
-
-func (p podman) args(args ...string) []string {
-	return append([]string{
-		"--root", filepath.Join(p.dir, "root"), "--runroot", filepath.Join(p.dir, "run"),
-		"--tmpdir", filepath.Join(p.dir, "tmp"), "--cgroup-manager", "cgroupfs", "--runtime", "runc",
-		"--events-backend", "file",
-	}, args...)
-}
-
-func (p podman) run(t *testing.T, args ...string) string {
-	t.Helper()
-	return run(t, "podman", p.args(args...)...)
-}
-
-// buildImage makes a busybox image named name whose command is cmd.
-func (p podman) buildImage(t *testing.T, name string, cmd []string) {
-	t.Helper()
-	rootfs := filepath.Join(p.dir, "rootfs")
-	bin := filepath.Join(rootfs, "bin")
-	if _, err := os.Stat(bin); err != nil {
-		if err := os.MkdirAll(bin, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		bb, err := exec.LookPath("busybox")
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := os.ReadFile(bb)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(bin, "busybox"), data, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range []string{"sh", "sleep", "cat", "true"} {
-			if err := os.Symlink("busybox", filepath.Join(bin, a)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	js, _ := json.Marshal(cmd)
-	c := exec.Command("sh", append([]string{"-c", `r="$1"; shift; tar -C "$r" -c . | podman "$@"`, "sh", rootfs},
-		p.args("import", "--change", "CMD "+string(js), "-", name)...)...)
-	if out, err := c.CombinedOutput(); err != nil {
-		t.Fatalf("podman import: %v\n%s", err, tail(out))
-	}
-}
-
-// clean removes the containers and images of the private storage. (Not
-// `podman system reset`: it would remove the machine's networks too.)
-func (p podman) clean() {
-	exec.Command("podman", p.args("rm", "--all", "--force", "--time", "0")...).Run()
-	exec.Command("podman", p.args("rmi", "--all", "--force")...).Run()
-}
-
-// removeDir removes a test's directory, after the mounts the runtimes
-// may have left in it, deepest first.
-func removeDir(t *testing.T, dir string) {
-	if b, err := os.ReadFile("/proc/self/mounts"); err == nil {
-		var mnts []string
-		sc := bufio.NewScanner(strings.NewReader(string(b)))
-		for sc.Scan() {
-			if f := strings.Fields(sc.Text()); len(f) > 1 && strings.HasPrefix(f[1], dir+"/") {
-				mnts = append(mnts, f[1])
-			}
-		}
-		for i := len(mnts) - 1; i >= 0; i-- {
-			syscall.Unmount(mnts[i], syscall.MNT_DETACH)
-		}
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		t.Errorf("cleaning up: %v", err)
-	}
-}
-
-func hardNofile(t *testing.T) string {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		t.Fatal(err)
-	}
-	return strconv.FormatUint(rl.Max, 10)
-}
 
 // procCgroups reads /proc/PID/cgroup.
 func procCgroups(t *testing.T, pid int) []string {
@@ -136,52 +36,6 @@ func procCgroups(t *testing.T, pid int) []string {
 		t.Fatal(err)
 	}
 	return strings.Split(strings.TrimSpace(string(b)), "\n")
-}
-
-// waitSocket waits for a unix socket to accept.
-func waitSocket(t *testing.T, sock string, d time.Duration, logf string) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		c, err := net.Dial("unix", sock)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logf)
-			t.Fatalf("%s does not answer after %v: %v\n%s", sock, d, err, tail(log))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// startDaemon starts a long-running command, logging to logf, and ends it
-// when the test ends.
-func startDaemon(t *testing.T, logf string, name string, args ...string) *exec.Cmd {
-	t.Helper()
-	f, err := os.Create(logf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); f.Close(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	return cmd
 }
 
 func lookup(t *testing.T, r *container.Resolver, u *updates, id string, typ container.Type) *container.Info {
@@ -197,35 +51,35 @@ func lookup(t *testing.T, r *container.Resolver, u *updates, id string, typ cont
 
 func TestE2EPodman(t *testing.T) {
 	t.Parallel()
-	needRoot(t)
-	need(t, map[string]string{"podman": "podman", "runc": "runc", "busybox": "busybox-static"})
+	runtimetest.NeedRoot(t)
+	runtimetest.Need(t, map[string]string{"podman": "podman", "runc": "runc", "busybox": "busybox-static"})
 	start := time.Now()
 	dir, err := os.MkdirTemp("", "syscope-podman-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := podman{dir}
-	t.Cleanup(func() { removeDir(t, dir) })
-	t.Cleanup(func() { p.clean() })
+	p := runtimetest.Podman{Dir: dir}
+	t.Cleanup(func() { runtimetest.RemoveDir(t, dir) })
+	t.Cleanup(func() { p.Clean() })
 
-	p.buildImage(t, testImage, []string{"/bin/sh"})
-	imgID := p.run(t, "image", "inspect", "-f", "{{.Id}}", testImage)
-	name := "syscope-e2e-" + randHex(4)
-	nofile := hardNofile(t)
-	t.Cleanup(func() { exec.Command("podman", p.args("rm", "-f", "-t", "0", name)...).Run() })
+	p.BuildImage(t, testImage, []string{"/bin/sh"})
+	imgID := p.Run(t, "image", "inspect", "-f", "{{.Id}}", testImage)
+	name := "syscope-e2e-" + runtimetest.RandHex(4)
+	nofile := runtimetest.HardNofile(t)
+	t.Cleanup(func() { exec.Command("podman", p.Args("rm", "-f", "-t", "0", name)...).Run() })
 	runArgs := []string{"run", "-d", "--name", name, "--label", "app=syscope-test",
 		"--ulimit", "nofile=" + nofile + ":" + nofile, "--ulimit", "nproc=4096:4096"}
 	bridged := true
-	out, err := exec.Command("podman", p.args(append(runArgs, testImage, "sleep", "600")...)...).CombinedOutput()
+	out, err := exec.Command("podman", p.Args(append(runArgs, testImage, "sleep", "600")...)...).CombinedOutput()
 	if err != nil {
 		// A machine without what podman's bridge needs (iptables...):
 		// the container without a network still has its name and image.
-		t.Logf("podman run on its bridge network: %v\n%s\nretrying without a network", err, tail(out))
-		exec.Command("podman", p.args("rm", "-f", "-t", "0", name)...).Run()
+		t.Logf("podman run on its bridge network: %v\n%s\nretrying without a network", err, runtimetest.Tail(out))
+		exec.Command("podman", p.Args("rm", "-f", "-t", "0", name)...).Run()
 		bridged = false
-		out, err = exec.Command("podman", p.args(append(runArgs, "--network", "none", testImage, "sleep", "600")...)...).CombinedOutput()
+		out, err = exec.Command("podman", p.Args(append(runArgs, "--network", "none", testImage, "sleep", "600")...)...).CombinedOutput()
 		if err != nil {
-			t.Fatalf("podman run: %v\n%s", err, tail(out))
+			t.Fatalf("podman run: %v\n%s", err, runtimetest.Tail(out))
 		}
 	}
 	full := strings.TrimSpace(string(out))
@@ -235,8 +89,8 @@ func TestE2EPodman(t *testing.T) {
 	t.Logf("podman container %s of %s up in %v", full[:12], testImage, time.Since(start).Round(time.Millisecond))
 
 	// Every process of the container is in it; its conmon is not.
-	pid, _ := strconv.Atoi(p.run(t, "inspect", "-f", "{{.State.Pid}}", full))
-	p.run(t, "exec", "-d", full, "sleep", "601")
+	pid, _ := strconv.Atoi(p.Run(t, "inspect", "-f", "{{.State.Pid}}", full))
+	p.Run(t, "exec", "-d", full, "sleep", "601")
 	pids := append([]int{pid}, cgroupPeers(t, pid)...)
 	if len(pids) < 2 {
 		t.Errorf("found %d processes in the container, want its sleep and the exec'd one", len(pids))
@@ -251,7 +105,7 @@ func TestE2EPodman(t *testing.T) {
 			t.Errorf("pid %d: full id %q, want %q", pp, m.FullID, full)
 		}
 	}
-	if conmon, _ := strconv.Atoi(p.run(t, "inspect", "-f", "{{.State.ConmonPid}}", full)); conmon > 0 {
+	if conmon, _ := strconv.Atoi(p.Run(t, "inspect", "-f", "{{.State.ConmonPid}}", full)); conmon > 0 {
 		if id, typ, _ := container.FromCgroups(procCgroups(t, conmon)); id != container.HostID || typ != container.TypeHost {
 			t.Errorf("conmon %d: %q %v, want the host", conmon, id, typ)
 		}
@@ -260,8 +114,7 @@ func TestE2EPodman(t *testing.T) {
 	// The podman API: name and image.
 	sock := filepath.Join(dir, "podman.sock")
 	t0 := time.Now()
-	startDaemon(t, filepath.Join(dir, "service.log"), "podman", p.args("system", "service", "--time=0", "unix://"+sock)...)
-	waitSocket(t, sock, 20*time.Second, filepath.Join(dir, "service.log"))
+	p.PodmanService(t, sock)
 	t.Logf("podman system service up in %v", time.Since(t0).Round(time.Millisecond))
 	u := newUpdates()
 	r := container.NewResolver(u.options(container.Options{PodmanSocket: sock, DockerSocket: container.Disabled, CRISockets: []string{}}))
@@ -312,64 +165,39 @@ func cgroupPeers(t *testing.T, pid int) []int {
 	return peers
 }
 
-func randHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 func TestE2EContainerdCRI(t *testing.T) {
 	t.Parallel()
-	needRoot(t)
-	need(t, map[string]string{"containerd": "containerd", "ctr": "containerd", "podman": "podman", "runc": "runc", "busybox": "busybox-static"})
+	runtimetest.NeedRoot(t)
+	runtimetest.Need(t, map[string]string{"containerd": "containerd", "ctr": "containerd", "podman": "podman", "runc": "runc", "busybox": "busybox-static"})
 	start := time.Now()
 	dir, err := os.MkdirTemp("", "syscope-ctd-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { removeDir(t, dir) })
+	t.Cleanup(func() { runtimetest.RemoveDir(t, dir) })
 
 	// Whatever the test leaves running when it ends: the processes of its
 	// cgroups, containerd's shims (their command lines name dir).
 	var cgroups []string // "<namespace>/<id>"
-	t.Cleanup(func() { killLeftovers(t, dir, cgroups) })
+	t.Cleanup(func() { runtimetest.KillLeftovers(t, dir, cgroups) })
 
 	// Images: built with podman, moved to containerd as docker archives.
-	p := podman{filepath.Join(dir, "podman")}
-	t.Cleanup(func() { p.clean() })
+	p := runtimetest.Podman{Dir: filepath.Join(dir, "podman")}
+	t.Cleanup(func() { p.Clean() })
 	const pause = "localhost/syscope-pause:test"
-	p.buildImage(t, testImage, []string{"/bin/sh"})
-	p.buildImage(t, "localhost/syscope-pause:build", []string{"/bin/sleep", "3600"})
-	p.run(t, "save", "--format", "docker-archive", "-o", filepath.Join(dir, "img.tar"), testImage)
-	p.run(t, "save", "--format", "docker-archive", "-o", filepath.Join(dir, "pause.tar"), "localhost/syscope-pause:build")
+	p.BuildImage(t, testImage, []string{"/bin/sh"})
+	p.BuildImage(t, "localhost/syscope-pause:build", []string{"/bin/sleep", "3600"})
+	p.Run(t, "save", "--format", "docker-archive", "-o", filepath.Join(dir, "img.tar"), testImage)
+	p.Run(t, "save", "--format", "docker-archive", "-o", filepath.Join(dir, "pause.tar"), "localhost/syscope-pause:build")
 
 	// containerd, on a private config, state and socket.
 	sock := filepath.Join(dir, "containerd.sock")
-	cfg := fmt.Sprintf(`version = 2
-root = %q
-state = %q
-[grpc]
-  address = %q
-[ttrpc]
-  address = %q
-[debug]
-  address = %q
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = %q
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = %q
-    conf_dir = %q
-`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock, sock+".ttrpc", filepath.Join(dir, "debug.sock"),
-		pause, filepath.Join(dir, "cni/bin"), filepath.Join(dir, "cni/conf"))
-	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	t0 := time.Now()
-	startDaemon(t, filepath.Join(dir, "containerd.log"), "containerd", "--config", filepath.Join(dir, "config.toml"))
-	waitSocket(t, sock, 20*time.Second, filepath.Join(dir, "containerd.log"))
+	runtimetest.Containerd(t, dir, sock, pause)
 	t.Logf("containerd up in %v", time.Since(t0).Round(time.Millisecond))
-	ctr := func(args ...string) string { return run(t, "ctr", append([]string{"-a", sock}, args...)...) }
+	ctr := func(args ...string) string {
+		return runtimetest.Run(t, "ctr", append([]string{"-a", sock}, args...)...)
+	}
 	ctr("-n", "k8s.io", "images", "import", filepath.Join(dir, "img.tar"))
 	ctr("-n", "k8s.io", "images", "import", filepath.Join(dir, "pause.tar"))
 	ctr("-n", "k8s.io", "images", "tag", "localhost/syscope-pause:build", pause)
@@ -389,7 +217,7 @@ state = %q
 		t.Fatalf("CRI Version: %v", err)
 	}
 	t.Logf("CRI runtime %s %s, API %s", v.RuntimeName, v.RuntimeVersion, v.RuntimeApiVersion)
-	uid := randUUID()
+	uid := runtimetest.RandUUID()
 	sbCfg := &cri.PodSandboxConfig{
 		Metadata:     &cri.PodSandboxMetadata{Name: "redis-pod", Namespace: "syscope-test", Uid: uid},
 		LogDirectory: filepath.Join(dir, "logs"),
@@ -401,7 +229,7 @@ state = %q
 	t0 = time.Now()
 	sb, err := rt.RunPodSandbox(ctx, &cri.RunPodSandboxRequest{Config: sbCfg})
 	if err != nil {
-		t.Fatalf("RunPodSandbox: %v\n%s", err, tailFile(filepath.Join(dir, "containerd.log")))
+		t.Fatalf("RunPodSandbox: %v\n%s", err, runtimetest.TailFile(filepath.Join(dir, "containerd.log")))
 	}
 	podID := sb.PodSandboxId
 	cgroups = append(cgroups, "k8s.io/"+podID)
@@ -426,7 +254,7 @@ state = %q
 		},
 	})
 	if err != nil {
-		t.Fatalf("CreateContainer: %v\n%s", err, tailFile(filepath.Join(dir, "containerd.log")))
+		t.Fatalf("CreateContainer: %v\n%s", err, runtimetest.TailFile(filepath.Join(dir, "containerd.log")))
 	}
 	full := cc.ContainerId
 	cgroups = append(cgroups, "k8s.io/"+full)
@@ -478,7 +306,7 @@ state = %q
 
 	// containerd's own containers: ctr run gives /<namespace>/<name>.
 	ctr("-n", "default", "images", "import", filepath.Join(dir, "img.tar"))
-	task := "syscope-" + randHex(4)
+	task := "syscope-" + runtimetest.RandHex(4)
 	cgroups = append(cgroups, "default/"+task)
 	ctr("-n", "default", "run", "-d", testImage, task, "/bin/sleep", "600")
 	t.Cleanup(func() {
@@ -501,61 +329,6 @@ state = %q
 		t.Errorf("ctr run %s (pid %d): %q %v; cgroups %q", task, taskPid, id, typ, procCgroups(t, taskPid))
 	}
 	t.Logf("containerd end to end: %v", time.Since(start).Round(time.Millisecond))
-}
-
-// killLeftovers ends what a test started and did not stop: processes
-// whose command line names dir (containerd's shims), and those in the
-// cgroups it made, whose directories it then removes.
-func killLeftovers(t *testing.T, dir string, cgroups []string) {
-	ents, _ := os.ReadDir("/proc")
-	self := os.Getpid()
-	var pids []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
-			continue
-		}
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && strings.Contains(string(b), dir+"/") {
-			pids = append(pids, pid)
-		}
-	}
-	var dirs []string
-	for _, cg := range cgroups {
-		m, _ := filepath.Glob("/sys/fs/cgroup/*/" + cg)
-		dirs = append(dirs, m...)
-		if _, err := os.Stat("/sys/fs/cgroup/" + cg); err == nil {
-			dirs = append(dirs, "/sys/fs/cgroup/"+cg) // a pure v2 host
-		}
-	}
-	for _, d := range dirs {
-		b, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
-		for _, f := range strings.Fields(string(b)) {
-			if pid, err := strconv.Atoi(f); err == nil {
-				pids = append(pids, pid)
-			}
-		}
-	}
-	for _, pid := range pids {
-		t.Logf("ending leftover process %d", pid)
-		syscall.Kill(pid, syscall.SIGKILL)
-	}
-	for _, d := range dirs {
-		for range 50 {
-			if err := os.Remove(d); err == nil || os.IsNotExist(err) {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-}
-
-func randUUID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // criPid is the pid of a CRI container, from containerd's verbose status.
@@ -583,9 +356,4 @@ func sandboxPid(t *testing.T, rt cri.RuntimeServiceClient, ctx context.Context, 
 		t.Fatalf("no pid in the sandbox's verbose status: %v %q", err, st.Info["info"])
 	}
 	return v.Pid
-}
-
-func tailFile(name string) string {
-	b, _ := os.ReadFile(name)
-	return tail(b)
 }

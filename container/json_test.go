@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/container"
+	"github.com/syscope/syscope/container/runtimetest"
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/state"
 )
@@ -195,7 +196,7 @@ func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "") == s }
 // every new output file starts with the containers sysdig knows, written
 // by its own container_to_json. What it writes must be what we wrote.
 func TestSysdigRewritesJSON(t *testing.T) {
-	need(t, map[string]string{"sysdig": "sysdig"})
+	runtimetest.Need(t, map[string]string{"sysdig": "sysdig"})
 	src, err := os.ReadFile(filepath.Join(tracesDir(t), "psp_privileged.scap"))
 	if err != nil {
 		t.Fatal(err)
