@@ -320,6 +320,7 @@ func (r *Resolver) attempts(typ Type) []attempt {
 // runtimes that could not be reached.
 func (r *Resolver) resolve(id string, typ Type) (*Info, []unreachable) {
 	var un []unreachable
+	answered := false // a runtime answered, if only that it has no such container
 	for _, a := range r.attempts(typ) {
 		dkey := a.kind + " " + a.socket
 		r.mu.Lock()
@@ -350,9 +351,17 @@ func (r *Resolver) resolve(id string, typ Type) (*Info, []unreachable) {
 			return info, nil
 		}
 		var ue *unreachableError
-		if errors.As(err, &ue) {
+		if !errors.As(err, &ue) {
+			answered = true
+		} else {
 			un = append(un, unreachable{dkey, fmt.Sprintf("syscope: cannot reach the %s API at %s: %v; containers show ids only", a.kind, a.socket, err)})
 		}
+	}
+	if answered {
+		// The runtime of the container answered: another one that
+		// cannot be reached (CRI-O's default socket on a containerd
+		// host) is no news.
+		un = nil
 	}
 	full := ""
 	if isHexID(id) {

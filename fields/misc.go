@@ -128,7 +128,7 @@ func init() {
 	g["container.image.tag"] = hostOr(nonEmpty(func(ci *state.Container) string { return ci.ImageTag }), "")
 	g["container.image.digest"] = hostOr(nonEmpty(func(ci *state.Container) string { return ci.ImageDigest }), "")
 	g["container.type"] = hostOr(func(x *extractor, ci *state.Container, v *Value) bool {
-		if ci.Type >= 0 && ci.Type < len(containerTypes) {
+		if ci.Type >= 0 && ci.Type < len(containerTypes) && containerTypes[ci.Type] != "" {
 			str(v, containerTypes[ci.Type])
 		} else {
 			// sinsp leaves its string as it was.
@@ -229,7 +229,9 @@ func init() {
 	})
 }
 
-var containerTypes = []string{"docker", "lxc", "libvirt-lxc", "mesos", "cri", "containerd", "cri-o", "rkt", "bpm"}
+// containerTypes are container.type's names by libsinsp's type number;
+// sysdig has none for custom (5), static (10) and podman (11).
+var containerTypes = []string{"docker", "lxc", "libvirt-lxc", "mesos", "rkt", "", "cri", "containerd", "cri-o", "bpm"}
 
 var syslogFacilities = []string{"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "clock",
 	"authpriv", "ftp", "ntp", "logaudit", "logalert", "cron", "local0", "local1", "local2", "local3", "local4",

@@ -202,7 +202,14 @@ func (l *liveContainers) update(info *container.Info) {
 		if info.PodSandboxID != "" && !info.IsPodSandbox {
 			// sysdig's k8s.pod.label reads the labels of the pod's
 			// sandbox, from its container event.
-			if sb, ok := l.r.Lookup(info.PodSandboxID, info.Type); ok && sb.LookupState == container.LookupSuccessful {
+			sb, ok := l.r.Lookup(info.PodSandboxID, info.Type)
+			if ok && sb.LookupState != container.LookupSuccessful {
+				// Asked while the runtime was still making it (its
+				// pause process starts first): it is there now.
+				l.r.Forget(info.PodSandboxID)
+				sb, ok = l.r.Lookup(info.PodSandboxID, info.Type)
+			}
+			if ok && sb.LookupState == container.LookupSuccessful {
 				l.enqueue(sb)
 			}
 		}

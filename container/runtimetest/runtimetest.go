@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -333,6 +334,8 @@ func KillLeftovers(t testing.TB, dir string, cgroups []string) {
 			}
 		}
 	}
+	slices.Sort(pids)
+	pids = slices.Compact(pids)
 	for _, pid := range pids {
 		t.Logf("ending leftover process %d", pid)
 		syscall.Kill(pid, syscall.SIGKILL)
