@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -347,4 +348,53 @@ func splitNUL(b []byte) []string {
 		b = b[i+1:]
 	}
 	return out
+}
+
+// containerLog keeps the last container event of each container a
+// capture written with -w has seen, so that each file a rotation (-C,
+// -G) opens starts with them, as sysdig starts every file with the
+// containers it knows: a file read alone names its containers.
+type containerLog struct {
+	order []string
+	evs   map[string][]byte
+	ev    event.Event
+}
+
+// see keeps ev if it is a container event.
+func (c *containerLog) see(ev *event.Event) {
+	if !isContainerEvent(ev.Type) || ev.NParams() == 0 {
+		return
+	}
+	id := string(event.CString(ev.Param(0))) // the old event's first parameter is the id
+	if ev.Type != 228 {
+		var v struct {
+			Container struct {
+				ID string `json:"id"`
+			} `json:"container"`
+		}
+		if json.Unmarshal(event.CString(ev.Param(0)), &v) != nil {
+			return
+		}
+		id = v.Container.ID
+	}
+	if c.evs == nil {
+		c.evs = map[string][]byte{}
+	}
+	if _, ok := c.evs[id]; !ok {
+		c.order = append(c.order, id)
+	}
+	c.evs[id] = append(c.evs[id][:0], ev.Raw...)
+}
+
+// prologue writes the container events kept to a new file.
+func (c *containerLog) prologue(w *scap.Writer) error {
+	for _, id := range c.order {
+		if err := c.ev.Decode(c.evs[id]); err != nil {
+			return err
+		}
+		if err := w.WriteEvent(&c.ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }

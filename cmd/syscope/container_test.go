@@ -320,3 +320,52 @@ func cloneExit(t *testing.T, ts uint64, tid int64, cgroups []string) []byte {
 	}
 	return b
 }
+
+// TestWriteRotationContainers: each file a rotation opens starts with the
+// container events seen so far, as sysdig's do, so that sysdig reading a
+// later file alone names its containers as it does reading its own.
+func TestWriteRotationContainers(t *testing.T) {
+	in := tracePath(t, "psp_run_as_user_0_container") // spans seconds
+	dir := t.TempDir()
+	ours, theirs := filepath.Join(dir, "ours.scap"), filepath.Join(dir, "theirs.scap")
+	if r := runSyscope("-r", in, "-w", ours, "-G", "1"); r.code != 0 {
+		t.Fatalf("syscope -w -G 1: exit %d: %s", r.code, r.stderr)
+	}
+	named := 0
+	for i := 1; ; i++ {
+		f := ours + fmt.Sprint(i)
+		if _, err := os.Stat(f); err != nil {
+			break
+		}
+		r := runSyscope("-r", f, "-p", "%container.name", "container.id!=host")
+		named += strings.Count(string(r.stdout), "hopeful_taussig\n")
+	}
+	if named == 0 {
+		t.Errorf("no later file names the container")
+	}
+	sd := sysdigPath(t)
+	if sd == "" {
+		return
+	}
+	if r := runSysdig(t, sd, "-r", in, "-w", theirs, "-G", "1"); r.code != 0 {
+		t.Fatalf("sysdig -w -G 1: exit %d: %s", r.code, r.stderr)
+	}
+	// Not the first file: sysdig reads its own numbered from 2 where it
+	// numbers the original capture, and syscope's copy, from 3.
+	for i := 1; ; i++ {
+		f, g := ours+fmt.Sprint(i), theirs+fmt.Sprint(i)
+		_, err1 := os.Stat(f)
+		_, err2 := os.Stat(g)
+		if err1 != nil || err2 != nil {
+			if (err1 == nil) != (err2 == nil) {
+				t.Errorf("file %d: ours %v, sysdig's %v", i, err1, err2)
+			}
+			break
+		}
+		want := runSysdig(t, sd, "-r", g, "-pc")
+		got := runSysdig(t, sd, "-r", f, "-pc")
+		if d := firstDiff(want.stdout, got.stdout); d != "" {
+			t.Errorf("file %d: sysdig reads ours differently from its own: %s", i, d)
+		}
+	}
+}

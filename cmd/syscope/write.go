@@ -20,6 +20,7 @@ type captureWriter struct {
 	rec   *scap.Recorder
 	rot   *scap.Rotator
 	first bool // the first file is not open yet
+	ctrs  containerLog
 }
 
 func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
@@ -27,6 +28,7 @@ func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
 	w.rot = scap.NewRotator(scap.RotateOptions{
 		Base: cfg.write, SizeMB: cfg.sizeMB, Seconds: cfg.seconds, Files: cfg.ring,
 		Compress: cfg.compress,
+		Prologue: func(sw *scap.Writer) error { return w.ctrs.prologue(sw) },
 		Meta: func() *scap.Meta {
 			if w.first {
 				// The first file starts with the input's own metadata.
@@ -61,6 +63,7 @@ func (w *captureWriter) event(ev *event.Event, matched bool) error {
 		}
 		w.rec.Fresh = false
 	}
+	defer w.ctrs.see(ev) // after the file it may open starts with the others
 	if matched {
 		return w.rot.WriteEvent(ev)
 	}
