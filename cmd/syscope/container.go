@@ -70,7 +70,7 @@ func resolverOptions(co containerOptions) container.Options {
 // for the metadata of the containers already running: what arrives in
 // time goes first in the capture, as sysdig writes the containers it
 // knows at the start of a file; the rest follows when it comes.
-const startWait = 2 * time.Second
+const startWait = time.Second
 
 // liveContainers gives a live capture its containers' metadata. It asks
 // the runtimes about every container the /proc scan finds, and about
