@@ -290,6 +290,27 @@ func TestLiveContainers(t *testing.T) {
 	bothRead(t, file, "-p", f, "container.image contains redis-test and "+flt)
 	bothRead(t, file, "-pc", flt)
 	bothRead(t, file, "-pk", flt)
+
+	// --cri naming a socket that is not there: the CRI container's
+	// events carry its id, syscope says once that it cannot reach the
+	// CRI, and sysdig agrees on the id.
+	file2 := filepath.Join(dir, "nocri.scap")
+	c2 := startCapture(t, file2, []string{"SYSDIG_HOST_ROOT=" + host}, "--cri", "/run/missing/cri.sock", "--cri-timeout", "300")
+	for range 2 {
+		if r, err := rt.ExecSync(ctx, &cri.ExecSyncRequest{ContainerId: cfull, Cmd: []string{"sh", "-c", script}, Timeout: 20}); err != nil || r.ExitCode != 0 {
+			t.Fatalf("ExecSync: %v %+v", err, r)
+		}
+	}
+	stderr = c2.stop(t)
+	missing := filepath.Join(host, "run/missing/cri.sock")
+	if n := strings.Count(stderr, "cannot reach the CRI API at "+missing+":"); n != 1 || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("want one warning about %s, stderr:\n%s", missing, stderr)
+	}
+	t.Logf("--cri %s: %s", missing, strings.TrimSpace(stderr))
+	out = bothRead(t, file2, "-p", "*%container.id %container.name %proc.name", "container.id="+cfull[:12]+" and evt.type=execve and evt.dir=<")
+	if !strings.Contains(out, cfull[:12]+" <NA> sh\n") {
+		t.Errorf("no execve of the CRI container without its runtime:\n%s", out)
+	}
 	t.Logf("end to end in %v", time.Since(start).Round(time.Millisecond))
 }
 
