@@ -35,5 +35,10 @@
 // e5c53d64's container_to_json through jsoncpp), byte for byte, so that
 // `sysdig -r` of a syscope capture shows container.name and
 // container.image, and the state engine reads it back like sysdig's.
-// Info.AppendEvent wraps it in the PPME_CONTAINER_JSON_2_E event.
+// Info.AppendEvent wraps it in the PPME_CONTAINER_JSON_2_E event, which
+// syscope's live capture puts into the event stream when a container's
+// metadata arrives.
+//
+// Package runtimetest starts real podman and containerd for end-to-end
+// tests.
 package container
