@@ -181,7 +181,7 @@ var (
 
 // VsyscallCrash returns the path of a capture made by Make, with the
 // syscope of this repository (built with CGO_ENABLED=0) and the program
-// above (compiled with gcc or clang -static). It skips or fails t as
+// above (compiled by testvm.CompileStatic). It skips or fails t as
 // testvm.Require does when qemu, busybox or the kernel cannot be had (in
 // CI it installs them, and a C compiler), and fails t if the capture
 // fails. The file is shared: do not modify it.
@@ -218,8 +218,11 @@ func vsyscallCrash(kernel string) (path, skip string, err error) {
 		return "", "", err
 	}
 	prog := filepath.Join(dir, Program)
-	if why, err := compileProgram(ctx, prog); why != "" || err != nil {
-		return "", why, err
+	if err := testvm.CompileStatic(ctx, programSource, prog); err != nil {
+		if errors.Is(err, testvm.ErrNoCompiler) {
+			return "", err.Error(), nil
+		}
+		return "", "", err
 	}
 	h := sha256.New()
 	for _, p := range []string{syscope, prog, kernel} {
@@ -282,45 +285,6 @@ func buildSyscope(ctx context.Context, out string) error {
 		return fmt.Errorf("build a static syscope: %v\n%s", err, msg)
 	}
 	return nil
-}
-
-// compileProgram compiles programSource statically with gcc (or clang),
-// installing gcc in CI when it is missing, as the vsyscall tests do. why
-// is set when there is no compiler outside CI.
-func compileProgram(ctx context.Context, out string) (why string, err error) {
-	cc := findCC()
-	if cc == "" || (testvm.InCI() && filepath.Base(cc) != "gcc") {
-		if !testvm.InCI() {
-			return "no C compiler (apt-get install gcc libc6-dev)", nil
-		}
-		if err := testvm.AptInstall(ctx, "gcc", "libc6-dev"); err != nil {
-			return "", fmt.Errorf("install gcc: %w", err)
-		}
-		if cc = findCC(); cc == "" {
-			return "", errors.New("no C compiler after installing gcc")
-		}
-	}
-	src := out + ".c"
-	if err := os.WriteFile(src, []byte(programSource), 0o644); err != nil {
-		return "", err
-	}
-	args := []string{"-O2", "-static", "-o", out, src}
-	if msg, err := exec.CommandContext(ctx, cc, args...).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, msg)
-	}
-	if !testvm.IsStatic(out) {
-		return "", fmt.Errorf("%s -static made a dynamically linked %s", cc, out)
-	}
-	return "", nil
-}
-
-func findCC() string {
-	for _, c := range []string{"gcc", "clang"} {
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
-	}
-	return ""
 }
 
 // moduleRoot is the directory of go.mod above the working directory (a
