@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/filter"
 	"github.com/syscope/syscope/internal/probe"
 	"github.com/syscope/syscope/scap"
 )
@@ -24,9 +25,14 @@ type liveSource struct {
 }
 
 // openLive loads the probe and hands the state of the running system to
-// sink, as a capture file's metadata would be.
-func openLive(cfg *config, sink scap.Sink) (*liveSource, error) {
-	p, err := probe.Open(probe.Options{Snaplen: cfg.snaplen, PageFaults: cfg.pageFaults, SkipSelf: true})
+// sink, as a capture file's metadata would be. flt (nil: none) narrows
+// what the kernel sends, see probeOptions.
+func openLive(cfg *config, flt *filter.Filter, sink scap.Sink) (*liveSource, error) {
+	opts, err := probeOptions(cfg, flt)
+	if err != nil {
+		return nil, fmt.Errorf("start live capture: %w", err)
+	}
+	p, err := probe.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("start live capture: %w", err)
 	}
@@ -51,6 +57,25 @@ func openLive(cfg *config, sink scap.Sink) (*liveSource, error) {
 		sink.Group(&groups[i])
 	}
 	return &liveSource{p: p}, nil
+}
+
+// probeOptions are the probe's options for cfg. The event types the
+// filter can match are pushed into the kernel (probe.Narrow): syscalls
+// nobody asked for are dropped in the probe before anything is copied,
+// except those that change state, which the capture needs whatever the
+// filter, as sysdig does. A filter that may match every type changes
+// nothing, nor does a display filter (-d), whose unmatched events still
+// count.
+func probeOptions(cfg *config, flt *filter.Filter) (probe.Options, error) {
+	opts := probe.Options{Snaplen: cfg.snaplen, PageFaults: cfg.pageFaults, SkipSelf: true}
+	if flt == nil || cfg.display {
+		return opts, nil
+	}
+	types, all := flt.EventTypes()
+	if all {
+		return opts, nil
+	}
+	return probe.Narrow(opts, types)
 }
 
 func (l *liveSource) Next() (*event.Event, error) {

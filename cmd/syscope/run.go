@@ -503,7 +503,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var rd eventSource
 	var live *liveSource
 	if r == nil {
-		l, err := openLive(cfg, sink)
+		l, err := openLive(cfg, flt, sink)
 		if err != nil {
 			return fail(1, "%s: %v", prog, err)
 		}
