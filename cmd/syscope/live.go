@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/fields"
 	"github.com/syscope/syscope/filter"
 	"github.com/syscope/syscope/internal/probe"
 	"github.com/syscope/syscope/scap"
@@ -75,7 +77,92 @@ func probeOptions(cfg *config, flt *filter.Filter) (probe.Options, error) {
 	if all {
 		return opts, nil
 	}
-	return probe.Narrow(opts, types)
+	return probe.Narrow(opts, types, genericMatcher(flt))
+}
+
+// genericMatcher says whether a generic event (code "syscall", whose
+// evt.type is the name of its syscall) of the syscall with PPM_SC code id
+// may match flt, which the event codes alone cannot tell. It evaluates the
+// filter's tree with three values: an evt.type check is decided by
+// matching that check alone against a made-up generic event of the
+// syscall, any other check may go either way. nil when the filter cannot
+// be parsed again (it always can: it compiled).
+func genericMatcher(flt *filter.Filter) func(id uint16) bool {
+	tree, err := filter.Parse(flt.String())
+	if err != nil {
+		return nil
+	}
+	checks := map[*filter.CheckExpr]*filter.Filter{}
+	var ev event.Event
+	var ctx fields.Ctx
+	return func(id uint16) bool {
+		if err := ev.Decode(genericEvent(id)); err != nil {
+			return true
+		}
+		ctx = fields.Ctx{Ev: &ev, FDNum: -1}
+		var eval func(x filter.Expr) truth
+		eval = func(x filter.Expr) truth {
+			switch x := x.(type) {
+			case *filter.BinaryExpr:
+				t := eval(x.X[0])
+				for _, y := range x.X[1:] {
+					if x.Op == filter.And {
+						t = min(t, eval(y))
+					} else {
+						t = max(t, eval(y))
+					}
+				}
+				return t
+			case *filter.NotExpr:
+				return tYes - eval(x.X)
+			case *filter.ParenExpr:
+				return eval(x.X)
+			case *filter.CheckExpr:
+				if x.Field.Name != "evt.type" {
+					return tMaybe
+				}
+				f, ok := checks[x]
+				if !ok {
+					f, _ = filter.Compile(filter.String(x))
+					checks[x] = f
+				}
+				if f == nil {
+					return tMaybe
+				}
+				if f.Match(&ctx) {
+					return tYes
+				}
+				return tNo
+			}
+			return tMaybe
+		}
+		return eval(tree) != tNo
+	}
+}
+
+// truth is a three-valued truth: no < maybe < yes, so that "and" is min,
+// "or" max and "not" yes minus the value.
+type truth int8
+
+const (
+	tNo truth = iota
+	tMaybe
+	tYes
+)
+
+// genericEvent is the enter event of a generic syscall with PPM_SC code
+// id, as the probe sends it: parameters ID and nativeID, two bytes each.
+func genericEvent(id uint16) []byte {
+	const n = 2
+	raw := make([]byte, event.HeaderLen+2*n+2*n)
+	le := binary.LittleEndian
+	le.PutUint32(raw[16:], uint32(len(raw))) // after ts and tid
+	le.PutUint16(raw[20:], 0)                // PPME_GENERIC_E
+	le.PutUint32(raw[22:], n)
+	le.PutUint16(raw[26:], 2)
+	le.PutUint16(raw[28:], 2)
+	le.PutUint16(raw[30:], id)
+	return raw
 }
 
 func (l *liveSource) Next() (*event.Event, error) {

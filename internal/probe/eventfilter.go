@@ -19,8 +19,14 @@ import (
 // leaves out context switches and page faults when neither their codes may
 // match (they change no state sysdig tracks in a file). opts.Syscalls, if
 // set, is kept as a further condition.
-func Narrow(opts Options, types []bool) (Options, error) {
-	keep, err := SyscallsFor(types)
+//
+// The codes of generic events do not tell one syscall from another:
+// generic, when not nil, says whether a generic event of the syscall with
+// sysdig's PPM_SC code id (event.SyscallName) may match, so that
+// evt.type=getppid keeps getppid and not every syscall sent as a generic
+// event.
+func Narrow(opts Options, types []bool, generic func(id uint16) bool) (Options, error) {
+	keep, err := SyscallsFor(types, generic)
 	if err != nil {
 		return opts, err
 	}
@@ -57,8 +63,12 @@ func mayMatch(types []bool, c event.Code) bool { return int(c) >= len(types) || 
 // codes named "openat") or as a generic event (the codes named
 // "syscall"); which, the embedded probe's table of fillers says. A
 // syscall whose codes cannot be told is kept.
-func SyscallsFor(types []bool) (func(nr int) bool, error) {
+func SyscallsFor(types []bool, generic func(id uint16) bool) (func(nr int) bool, error) {
 	codes, err := syscallCodes()
+	if err != nil {
+		return nil, err
+	}
+	filled, err := filledSyscalls()
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +82,11 @@ func SyscallsFor(types []bool) (func(nr int) bool, error) {
 				break
 			}
 			keep[nr] = mayMatch(types, c) || event.Flags029(c)&event.FlagModifiesState != 0
+		}
+		if keep[nr] && !StateSyscall(nr) && generic != nil && !filled[nr] {
+			// What the probe sends as the event's id.
+			id, _ := event.NativeSyscallID(uint16(nr))
+			keep[nr] = generic(id)
 		}
 		all = all && keep[nr]
 	}
@@ -155,9 +170,20 @@ func syscallCodes() ([][]event.Code, error) {
 	return codesOnce.codes, codesOnce.err
 }
 
+var filledOnce struct {
+	sync.Once
+	filled []bool
+	err    error
+}
+
 // filledSyscalls reports which syscall numbers the embedded probe has a
 // filler for: the entries of its enter_progs table.
 func filledSyscalls() ([]bool, error) {
+	filledOnce.Do(func() { filledOnce.filled, filledOnce.err = readFilled() })
+	return filledOnce.filled, filledOnce.err
+}
+
+func readFilled() ([]bool, error) {
 	spec, err := loadProbe()
 	if err != nil {
 		return nil, fmt.Errorf("read the embedded probe: %w", err)

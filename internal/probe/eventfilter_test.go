@@ -62,7 +62,7 @@ func TestSyscallsFor(t *testing.T) {
 			t.Fatal(err)
 		}
 		types, _ := f.EventTypes()
-		keep, err := SyscallsFor(types)
+		keep, err := SyscallsFor(types, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +115,7 @@ func TestNarrow(t *testing.T) {
 			t.Fatal(err)
 		}
 		types, _ := f.EventTypes()
-		o, err := Narrow(opts, types)
+		o, err := Narrow(opts, types, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,5 +137,24 @@ func TestNarrow(t *testing.T) {
 	o = narrow("evt.type=read", Options{Syscalls: func(nr int) bool { return nr != 257 }})
 	if o.Syscalls == nil || !o.Syscalls(0) || o.Syscalls(257) || !o.Syscalls(3) || o.Syscalls(1) {
 		t.Errorf("evt.type=read with a Syscalls condition: read %v openat %v close %v write %v", o.Syscalls(0), o.Syscalls(257), o.Syscalls(3), o.Syscalls(1))
+	}
+}
+
+func TestSyscallsForGeneric(t *testing.T) {
+	f, err := filter.Compile("evt.type=getppid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	types, _ := f.EventTypes()
+	getppidID, _ := event.NativeSyscallID(110)
+	keep, err := SyscallsFor(types, func(id uint16) bool { return id == getppidID })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// getppid kept, getpid (generic too) dropped, the state kept.
+	for nr, want := range map[int]bool{110: true, 39: false, 0: false, 257: true, 59: true} {
+		if keep(nr) != want {
+			t.Errorf("syscall %s: kept %v, want %v", event.NativeSyscallName(uint16(nr)), keep(nr), want)
+		}
 	}
 }
