@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"regexp"
 	"testing"
 
@@ -15,6 +16,9 @@ import (
 // with status 11, and the real sysdig must print the same lines.
 func TestLiveGuestVsyscall(t *testing.T) {
 	path := guestcap.VsyscallCrash(t)
+	if b, err := os.ReadFile(guestcap.ConsolePath(path)); err == nil {
+		t.Logf("made by the guest:\n%s", b)
+	}
 	const flt = "proc.name=" + guestcap.Program + " and evt.type in (execve, page_fault, signaldeliver, procexit)"
 	r := runSyscope("-r", path, flt)
 	if r.code != 0 {

@@ -205,6 +205,11 @@ func VsyscallCrash(t testing.TB) string {
 	return oncePath
 }
 
+// ConsolePath is where VsyscallCrash keeps, beside the capture at path,
+// how long the boot took and what the guest printed (without the capture's
+// text).
+func ConsolePath(path string) string { return strings.TrimSuffix(path, ".scap") + ".console" }
+
 func vsyscallCrash(kernel string) (path, skip string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
@@ -242,8 +247,15 @@ func vsyscallCrash(kernel string) (path, skip string, err error) {
 		return path, "", nil
 	}
 	tmp := path + ".tmp"
-	if _, err := Make(ctx, Config{Kernel: kernel, Syscope: syscope, Program: prog, Out: tmp}); err != nil {
+	start := time.Now()
+	c, err := Make(ctx, Config{Kernel: kernel, Syscope: syscope, Program: prog, Out: tmp})
+	if err != nil {
 		os.Remove(tmp)
+		return "", "", err
+	}
+	// The guest's messages, for whoever wonders how the file was made.
+	log := fmt.Sprintf("boot and capture: %.1f s\n%s", time.Since(start).Seconds(), clip(c.Console))
+	if err := os.WriteFile(ConsolePath(path), []byte(log), 0o644); err != nil {
 		return "", "", err
 	}
 	return path, "", os.Rename(tmp, path)
