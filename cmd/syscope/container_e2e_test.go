@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/syscope/syscope/container/runtimetest"
+	"github.com/syscope/syscope/internal/probe"
 )
 
 // The end-to-end tests of container metadata in live captures: real
@@ -27,62 +27,24 @@ const redisImage = "localhost/redis-test:2.8"
 
 // liveCapture is a `syscope -w` running in a process of its own.
 type liveCapture struct {
-	cmd    *exec.Cmd
-	file   string
-	stderr bytes.Buffer
-	done   chan error
+	file string
+	end  func() string
 }
 
 // startCapture starts `syscope -w file args...` with env added to its
-// environment, and returns once it captures.
+// environment, and returns once its probe is attached.
 func startCapture(t *testing.T, file string, env []string, args ...string) *liveCapture {
 	t.Helper()
-	c := &liveCapture{file: file, done: make(chan error, 1)}
-	c.cmd = exec.Command(os.Args[0], append([]string{"-w", file}, args...)...)
-	c.cmd.Env = append(append(os.Environ(), "SYSCOPE_TEST_MAIN=1"), env...)
-	c.cmd.Stderr = &c.stderr
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { c.done <- c.cmd.Wait() }()
-	t.Cleanup(func() { c.cmd.Process.Kill() })
-	// The file gets its first bytes once the probe runs and /proc is
-	// read.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if fi, err := os.Stat(file); err == nil && fi.Size() > 0 {
-			break
-		}
-		select {
-		case err := <-c.done:
-			t.Fatalf("syscope -w ended before capturing: %v\n%s", err, c.stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("syscope -w wrote nothing in 30 s\n%s", c.stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return c
+	end := startSyscope(t, env, probe.Options{}, append([]string{"-w", file}, args...)...)
+	return &liveCapture{file: file, end: end}
 }
 
 // stop ends the capture with SIGINT and gives its stderr. It first
-// gives syscope time to read what the probe has in its buffers: a
-// capture stops at once, as sysdig's.
+// gives syscope time to read what the probe has in its buffers.
 func (c *liveCapture) stop(t *testing.T) string {
 	t.Helper()
 	time.Sleep(1500 * time.Millisecond)
-	c.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case err := <-c.done:
-		if err != nil {
-			t.Fatalf("syscope -w: %v\n%s", err, c.stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		c.cmd.Process.Kill()
-		t.Fatal("syscope did not stop on SIGINT")
-	}
-	return c.stderr.String()
+	return c.end()
 }
 
 // bothRead runs syscope -r and sysdig -r on the capture with the same

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/fields"
+	"github.com/syscope/syscope/filter"
 	"github.com/syscope/syscope/internal/probe"
 	"github.com/syscope/syscope/scap"
 )
@@ -26,10 +29,15 @@ type liveSource struct {
 }
 
 // openLive loads the probe and hands the state of the running system to
-// sink, as a capture file's metadata would be.
-func openLive(cfg *config, sink scap.Sink, stderr io.Writer) (*liveSource, error) {
+// sink, as a capture file's metadata would be. flt (nil: none) narrows
+// what the kernel sends, see probeOptions.
+func openLive(cfg *config, flt *filter.Filter, sink scap.Sink, stderr io.Writer) (*liveSource, error) {
 	t0 := time.Now()
-	p, err := probe.Open(probe.Options{Snaplen: cfg.snaplen, PageFaults: cfg.pageFaults, SkipSelf: true})
+	opts, err := probeOptions(cfg, flt)
+	if err != nil {
+		return nil, fmt.Errorf("start live capture: %w", err)
+	}
+	p, err := probe.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("start live capture: %w", err)
 	}
@@ -54,6 +62,110 @@ func openLive(cfg *config, sink scap.Sink, stderr io.Writer) (*liveSource, error
 		sink.Group(&groups[i])
 	}
 	return &liveSource{p: p, ctrs: startContainers(cfg, procs, t0, stderr)}, nil
+}
+
+// probeOptions are the probe's options for cfg. The event types the
+// filter can match are pushed into the kernel (probe.Narrow): syscalls
+// nobody asked for are dropped in the probe before anything is copied,
+// except those that change state, which the capture needs whatever the
+// filter, as sysdig does. A filter that may match every type changes
+// nothing, nor does a display filter (-d), whose unmatched events still
+// count.
+func probeOptions(cfg *config, flt *filter.Filter) (probe.Options, error) {
+	opts := probe.Options{Snaplen: cfg.snaplen, PageFaults: cfg.pageFaults, SkipSelf: true}
+	if flt == nil || cfg.display {
+		return opts, nil
+	}
+	types, all := flt.EventTypes()
+	if all {
+		return opts, nil
+	}
+	return probe.Narrow(opts, types, genericMatcher(flt))
+}
+
+// genericMatcher says whether a generic event (code "syscall", whose
+// evt.type is the name of its syscall) of the syscall with PPM_SC code id
+// may match flt, which the event codes alone cannot tell. It evaluates the
+// filter's tree with three values: an evt.type check is decided by
+// matching that check alone against a made-up generic event of the
+// syscall, any other check may go either way. nil when the filter cannot
+// be parsed again (it always can: it compiled).
+func genericMatcher(flt *filter.Filter) func(id uint16) bool {
+	tree, err := filter.Parse(flt.String())
+	if err != nil {
+		return nil
+	}
+	checks := map[*filter.CheckExpr]*filter.Filter{}
+	var ev event.Event
+	var ctx fields.Ctx
+	return func(id uint16) bool {
+		if err := ev.Decode(genericEvent(id)); err != nil {
+			return true
+		}
+		ctx = fields.Ctx{Ev: &ev, FDNum: -1}
+		var eval func(x filter.Expr) truth
+		eval = func(x filter.Expr) truth {
+			switch x := x.(type) {
+			case *filter.BinaryExpr:
+				t := eval(x.X[0])
+				for _, y := range x.X[1:] {
+					if x.Op == filter.And {
+						t = min(t, eval(y))
+					} else {
+						t = max(t, eval(y))
+					}
+				}
+				return t
+			case *filter.NotExpr:
+				return tYes - eval(x.X)
+			case *filter.ParenExpr:
+				return eval(x.X)
+			case *filter.CheckExpr:
+				if x.Field.Name != "evt.type" {
+					return tMaybe
+				}
+				f, ok := checks[x]
+				if !ok {
+					f, _ = filter.Compile(filter.String(x))
+					checks[x] = f
+				}
+				if f == nil {
+					return tMaybe
+				}
+				if f.Match(&ctx) {
+					return tYes
+				}
+				return tNo
+			}
+			return tMaybe
+		}
+		return eval(tree) != tNo
+	}
+}
+
+// truth is a three-valued truth: no < maybe < yes, so that "and" is min,
+// "or" max and "not" yes minus the value.
+type truth int8
+
+const (
+	tNo truth = iota
+	tMaybe
+	tYes
+)
+
+// genericEvent is the enter event of a generic syscall with PPM_SC code
+// id, as the probe sends it: parameters ID and nativeID, two bytes each.
+func genericEvent(id uint16) []byte {
+	const n = 2
+	raw := make([]byte, event.HeaderLen+2*n+2*n)
+	le := binary.LittleEndian
+	le.PutUint32(raw[16:], uint32(len(raw))) // after ts and tid
+	le.PutUint16(raw[20:], 0)                // PPME_GENERIC_E
+	le.PutUint32(raw[22:], n)
+	le.PutUint16(raw[26:], 2)
+	le.PutUint16(raw[28:], 2)
+	le.PutUint16(raw[30:], id)
+	return raw
 }
 
 func (l *liveSource) Next() (*event.Event, error) {

@@ -508,7 +508,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var rd eventSource
 	var live *liveSource
 	if r == nil {
-		l, err := openLive(cfg, sink, stderr)
+		l, err := openLive(cfg, flt, sink, stderr)
 		if err != nil {
 			return fail(1, "%s: %v", prog, err)
 		}

@@ -25,6 +25,11 @@
 // the ring buffer. Stats counts what the kernel side built and dropped, per
 // CPU and per reason.
 //
+// Options.Syscalls drops syscalls in the kernel, before anything is
+// copied. Narrow derives it from the event codes a filter can match
+// (filter.Filter.EventTypes), keeping the syscalls that change state as
+// sysdig does; StateSyscall names those.
+//
 // ScanProc reads the processes, fds, users and groups a capture starts
 // from, as libscap does from /proc and /etc.
 //

@@ -72,12 +72,6 @@ type head struct {
 	ok   bool
 }
 
-type tracepoint struct {
-	prog   string // program in the object
-	name   string // group:name
-	needed string
-}
-
 // Open checks that this machine can capture, loads the probe, and attaches
 // it. The events flow from the moment Open returns; read them with Next.
 func Open(opts Options) (*Probe, error) {
@@ -94,20 +88,7 @@ func Open(opts Options) (*Probe, error) {
 		return nil, fmt.Errorf("probe the kernel for BPF ring buffers: %w", permission(err))
 	}
 
-	tps := []tracepoint{
-		{"sys_enter", "raw_syscalls:sys_enter", "syscall capture"},
-		{"sys_exit", "raw_syscalls:sys_exit", "syscall capture"},
-		{"sched_process_exit", "sched:sched_process_exit", "process exit capture"},
-		{"sched_process_fork", "sched:sched_process_fork", "process tracking"},
-		{"sched_process_exec", "sched:sched_process_exec", "process tracking"},
-		{"signal_deliver", "signal:signal_deliver", "signal capture"},
-	}
-	if !opts.NoSchedSwitch {
-		tps = append(tps, tracepoint{"sched_switch", "sched:sched_switch", "context switch capture"})
-	}
-	if opts.PageFaults {
-		tps = append(tps, tracepoint{"page_fault_user", "exceptions:page_fault_user", "page fault capture"})
-	}
+	tps := tracepoints(opts)
 	kernel, err := btf.LoadKernelSpec()
 	if err != nil {
 		return nil, fmt.Errorf("read the kernel's BTF: %w", err)

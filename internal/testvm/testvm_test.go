@@ -187,3 +187,27 @@ exit 3`,
 		}
 	}
 }
+
+func TestCompileStatic(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "hello")
+	err := CompileStatic(ctx, "#include <stdio.h>\nint main(void) { puts(\"hello static\"); return 3; }\n", out)
+	if errors.Is(err, ErrNoCompiler) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !IsStatic(out) {
+		t.Fatalf("%s is not static", out)
+	}
+	msg, err := exec.Command(out).Output()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 || string(msg) != "hello static\n" {
+		t.Fatalf("running it: %v %q", err, msg)
+	}
+	if err := CompileStatic(ctx, "int main(void) { return undeclared; }\n", out); err == nil || !strings.Contains(err.Error(), "undeclared") {
+		t.Errorf("a program that does not compile: %v", err)
+	}
+}
