@@ -35,7 +35,8 @@ type Capture struct {
 	threads map[int64]*thrInfo
 	lastTID int64
 	lastTI  *thrInfo
-	cur     *thrInfo // the observed event's thread, nil if sinsp has none
+	cur     *thrInfo     // the observed event's thread, nil if sinsp has none
+	ctrTh   state.Thread // the thread of the last container event
 }
 
 type thrInfo struct {
@@ -129,8 +130,15 @@ func (c *Capture) Fill(ctx *Ctx, e *event.Event, st *state.State, th *state.Thre
 	last := st.Last()
 	if th == nil {
 		th = last.Thread
+	} else if th != last.Thread && th.TID == -1 && isContainerJSON(e.Type) {
+		// The made-up thread of a container event is a new
+		// sinsp_threadinfo, whose init() sets the session, the process
+		// group and the fd limit to -1.
+		c.ctrTh = *th
+		c.ctrTh.SID, c.ctrTh.VPGID, c.ctrTh.FDLimit = -1, -1, -1
+		th = &c.ctrTh
 	}
-	*ctx = Ctx{Ev: e, St: st, Th: th, FD: last.FD, FDNum: -1, R: ctx.R, Cap: c}
+	*ctx = Ctx{Ev: e, St: st, Th: th, FD: last.FD, FDNum: -1, NameChanged: last.NameChanged, R: ctx.R, Cap: c}
 	if l := c.cur; l != nil {
 		ctx.Latency = l.latency
 		ctx.FDNum = l.lastFD

@@ -88,7 +88,7 @@ func craftedSyslog() []byte {
 		procs: []tproc{{tid: 100, pid: 100, ptid: 1, comm: "logger", exe: "logger", args: []string{"-t", "x"}, cwd: "/root/",
 			uid: 0, gid: 0, vtid: 100, vpid: 100, fds: []tfd{
 				// A FIFO, since the state names unix sockets of the fd
-				// list differently from sysdig (see stateGaps).
+				// list differently from sysdig.
 				{fd: 3, typ: 7, name: "/dev/log"},
 				{fd: 4, typ: 16, name: "/tmp/out.txt", flags: 2},
 				{fd: 5, typ: 3, sip: ip4(10, 0, 0, 1), dip: ip4(10, 0, 0, 2), sport: 40000, dport: 80, l4: 2},

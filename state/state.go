@@ -25,6 +25,9 @@ type State struct {
 	ctx         Ctx
 	tmp         event.Event
 	tidToRemove int64
+	// childDeps: a process list was read, whose threads are yet to be
+	// counted in their main threads (children.go).
+	childDeps   bool
 	fdsToRemove struct {
 		tid int64
 		fds []int64
