@@ -121,6 +121,19 @@ func (c *Capture) Observe(e *event.Event, st *state.State) {
 	}
 }
 
+// Reject is State.Reject for what the fields keep of each thread's last
+// event: after sysdig's filter rejects e before parsing it, the thread's
+// next exit is not paired with its enter event. Call it after Observe.
+func (c *Capture) Reject(e *event.Event) {
+	if c.cur != nil && state.RejectUnpairs(e) {
+		c.cur.lastType = rejectedType
+	}
+}
+
+// rejectedType is sinsp's PPM_EVENT_MAX as a thread's last event type:
+// no exit follows it.
+const rejectedType = 1 << 20
+
 // Fill sets c for e, the event last observed, after the state engine has
 // applied it: the thread th (nil for the state's; the printer's
 // Thread(e) gives the made-up thread of container events), the fd the

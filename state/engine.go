@@ -315,6 +315,8 @@ func (s *State) apply(e *event.Event) {
 		if valid && flags&event.FlagUsesFD != 0 {
 			s.ctx.FDNum = p.lastFD
 			s.ctx.FD = s.getFD(t, p.lastFD) // fields: notes its name (fdflags.go)
+		} else if !valid && typ == evWriteX && s.captureFilter {
+			s.ctx.FD = s.getFD(t, p.lastFD) // fields: see SetCaptureFilter (reject.go)
 		}
 	}
 	s.markConnected(e) // fields: before parse, as sinsp (fdflags.go)

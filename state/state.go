@@ -27,8 +27,10 @@ type State struct {
 	tidToRemove int64
 	// childDeps: a process list was read, whose threads are yet to be
 	// counted in their main threads (children.go).
-	childDeps   bool
-	fdsToRemove struct {
+	childDeps bool
+	// captureFilter: the events go through a capture filter (reject.go).
+	captureFilter bool
+	fdsToRemove   struct {
 		tid int64
 		fds []int64
 	}

@@ -134,9 +134,14 @@ func TestFilterPrint(t *testing.T) {
 // setrlimit does not set the fd limit), and a rejected enter event sets
 // its thread's last event type to PPM_EVENT_MAX, so the exit after it has
 // no fd (evt.buflen <NA>, evt.category unknown, fd.* from the thread's
-// last fd only). syscope applies every event to the state before it
-// filters (run.go's loop); for a -d display filter sysdig does the same
-// as syscope. TestFilterPrintKnown fails once they agree.
+// last fd only); a write exit gets the thread's last fd back. syscope
+// applies every event to the state before it filters (run.go's loop);
+// for a -d display filter sysdig does the same as syscope. The state and
+// the fields can do as sysdig: run.go has to call st.SetCaptureFilter(true)
+// when there is a filter and no -d, and st.Reject(ev) and cp.Reject(ev)
+// when it rejects an event (filter's TestRejectBeforeParse checks that
+// this prints what sysdig prints). TestFilterPrintKnown fails once they
+// agree.
 var printKnown = []struct {
 	args   []string
 	traces []string
