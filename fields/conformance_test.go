@@ -270,6 +270,7 @@ func TestConformance(t *testing.T) {
 			t.Errorf("%s:\n%s", c, diff(want, got))
 		}
 	}
+	t.Logf("%d cases on the real traces", len(pcases))
 }
 
 // TestGolden checks the golden outputs against the real sysdig, and with

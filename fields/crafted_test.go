@@ -308,6 +308,7 @@ func TestCrafted(t *testing.T) {
 			t.Errorf("%s:\n%s", c, diff(want, got))
 		}
 	}
+	t.Logf("%d cases on crafted traces", len(craftedCases))
 }
 
 // craftedDevExe exercises what the real traces cannot show, or show only

@@ -173,3 +173,41 @@ func TestFilterPrintKnown(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterSyntaxErrors checks that a bad filter or -p format stops the
+// command before any output: exit 1, nothing on stdout, one line on
+// stderr, which for filters says what was expected and where.
+func TestFilterSyntaxErrors(t *testing.T) {
+	in := tracePath(t, "curl_google")
+	for _, c := range []struct{ filter, stderr string }{
+		{"(proc.name=curl", "filter: column 16: expected 'and', 'or' or ')', found end of filter"},
+		{"proc.name=curl )", "filter: column 16: unexpected ')' with no '(' before it"},
+		{"proc.name in (a, b", "filter: column 19: expected ',' or ')' in the list of 'in', found end of filter"},
+		{"evt.num > ", "filter: column 11: expected a value after '>'"},
+		{"proc.name='curl", "filter: column 11: unclosed quote"},
+		{"and", "filter: column 1: expected a field, '(' or 'not', found 'and'"},
+		{"not", "filter: column 4: expected a field, '(' or 'not', found end of filter"},
+		{"proc.name=curl or", "filter: column 18: expected a field, '(' or 'not', found end of filter"},
+		{"fd.name contains", "filter: column 17: expected a value after 'contains'"},
+		{"evt.num=3 3", "filter: column 11: expected 'and', 'or' or end of filter, found '3'"},
+		{"=curl", "filter: column 1: expected a field, '(' or 'not', found '='"},
+		{"proc.name=curl and\nproc.nosuch=1", "filter: line 2, column 1: unknown field 'proc.nosuch'"},
+		{"proc.nosuch=1", "filter: column 1: unknown field 'proc.nosuch'"},
+	} {
+		r := runSyscope("-r", in, c.filter)
+		if r.code != 1 || len(r.stdout) != 0 || r.stderr != c.stderr+"\n" {
+			t.Errorf("%q: exit %d, %d bytes out, stderr %q; want exit 1, no output, %q", c.filter, r.code, len(r.stdout), r.stderr, c.stderr)
+		}
+	}
+	for _, c := range []struct{ format, stderr string }{
+		{"%nosuch", "invalid formatting token nosuch"},
+		{"*%evt.num %proc.nosuch", "invalid formatting token proc.nosuch"},
+		{"%evt.num %", "invalid formatting syntax: formatting cannot end with a %"},
+		{"*%evt.num %fd.net", "fd.net is filter only and cannot be used as a display field"},
+	} {
+		r := runSyscope("-r", in, "-p", c.format)
+		if r.code != 1 || len(r.stdout) != 0 || r.stderr != c.stderr+"\n" {
+			t.Errorf("-p %q: exit %d, %d bytes out, stderr %q; want exit 1, no output, %q", c.format, r.code, len(r.stdout), r.stderr, c.stderr)
+		}
+	}
+}
