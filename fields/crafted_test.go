@@ -29,6 +29,17 @@ import (
 //	"container"
 //	fd.cport, fd.cproto on server sockets, fdlist.sips of IPv6 servers,
 //	fdlist.cports fall-through: crafted "syslog"
+//	fd.dev, fd.dev.major, fd.dev.minor of every fd that has one
+//	(open, openat, creat exits; copies in threads and children) and
+//	proc.is_exe_writable (V9 process list, clone, execve flags), whose
+//	real-trace values sysdig partly reads from uninitialized memory (see
+//	uncomparable); proc.nthreads, proc.nchilds and group.gid from the
+//	process list, clone and exits (a main thread that exits first
+//	stays); proc.fdlimit from setrlimit and prlimit; proc.env cut at
+//	trailing NULs and a thread's being its process's: crafted "devexe"
+//	fd.connected after a connect in progress or refused, a failed
+//	write, a UDP sendto, fd list sockets; fd.name_changed: crafted
+//	"sockflags"
 //
 // Still without a case: evt.pluginname and evt.plugininfo (no plugins),
 // the k8s, mesos, span and evtin classes (no such metadata in files),
