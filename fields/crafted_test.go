@@ -112,6 +112,7 @@ var crafted = map[string]func() []byte{
 	"container": craftedContainer,
 	"devexe":    craftedDevExe,
 	"sockflags": craftedSockFlags,
+	"orphan":    craftedOrphan,
 }
 
 func craftedSyslog() []byte {
@@ -302,6 +303,7 @@ var craftedCases = func() []pcase {
 	add("devexe", "*%evt.num %fd.dev %fd.dev.major %fd.dev.minor %proc.is_exe_writable", true)
 	add("sockflags", "*%evt.num %evt.type %evt.res %fd.num %fd.typechar %fd.l4proto %fd.connected %fd.name_changed %fd.name", false)
 	add("sockflags", "*%evt.num %fd.connected %fd.name_changed %fd.name", true)
+	add("orphan", "*%evt.num %thread.tid %proc.name %proc.args %user.loginuid %proc.sid %proc.vpgid %proc.nthreads %proc.ppid %user.uid %proc.fdlimit", false)
 	return cs
 }()
 
@@ -451,5 +453,30 @@ func craftedSockFlags() []byte {
 	add(cSendtoX, pI64(-1), pBuf(""))
 	add(cCloseE, pI64(6))
 	add(cCloseX, pI64(0))
+	return w.scapFile(evs)
+}
+
+// craftedOrphan is a clone by a thread sysdig never saw: sinsp drops the
+// placeholder it made for the parent, makes another, names both after the
+// event, and the child gets a new threadinfo's login uid (0), session and
+// process group (-1). (Its exe_writable is uninitialized memory: not
+// printed.)
+func craftedOrphan() []byte {
+	w := world{procs: []tproc{{tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1}}}
+	ts := uint64(1700000000000000000)
+	var evs []tev
+	add := func(tid int64, code int, params ...[]byte) {
+		ts += 1000
+		evs = append(evs, tev{ts: ts, tid: tid, code: eventCode(code), params: params})
+	}
+	add(700, cReadE, pI64(3), pU32(10))
+	add(700, cReadX, pI64(4), pBuf("data"))
+	add(700, cClone20E)
+	add(700, cClone20X, pI64(701), pStr("sh"), pBuf("-c\x00x\x00"), pI64(700), pI64(700), pI64(1), pStr(""),
+		pI64(1024), pU64(0), pU64(0), pU32(100), pU32(10), pU32(0), pStr("sh"), pBuf(""), pU32(0),
+		pU32(0), pU32(0), pI64(700), pI64(700))
+	add(701, cReadE, pI64(3), pU32(10))
+	add(701, cReadX, pI64(4), pBuf("data"))
+	add(700, cReadE, pI64(3), pU32(10))
 	return w.scapFile(evs)
 }

@@ -1085,6 +1085,7 @@ func (s *State) parseClone(e *event.Event) {
 		// one, which loses the fds the old one had gathered, and names
 		// it after its child.
 		old := pt
+		c.LoginUID = 0 // fields: sinsp_threadinfo::init()'s, nothing copies one
 		s.removeThread(tid, true)
 		if pt = s.lookupOrFake(tid); pt == nil {
 			return
