@@ -37,6 +37,9 @@ type Ctx struct {
 	FDNum int64         // that fd's number, -1 if none
 	// Latency is the time from the enter event to this exit event.
 	Latency uint64
+	// NameChanged: parsing the event changed the name of its fd (sinsp's
+	// fdinfo_name_changed, as the state's Ctx tells it).
+	NameChanged bool
 
 	// R renders event parameters for evt.info, evt.args, evt.arg.X and
 	// evt.buffer. Share the printer's: like sinsp's, its value buffers

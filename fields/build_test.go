@@ -169,6 +169,12 @@ type tproc struct {
 	cgroups        []string
 	container      string // the container id sysdig derives from the cgroups
 	fds            []tfd
+	flags          uint32   // PPM_CL_* flags
+	env            []string // written as given, empty strings included
+	// Written only in V9 process lists (world.v9).
+	sid, vpgid  int64
+	loginuid    uint32
+	exeWritable bool
 }
 
 type tfd struct {
@@ -205,6 +211,7 @@ type world struct {
 	procs  []tproc
 	users  []tuser
 	groups []tgroup
+	v9     bool // a V9 process list (sid, vpgid, exepath, loginuid, exe_writable)
 }
 
 // scapFile writes the world and events as a trace file that sysdig reads:
@@ -242,18 +249,29 @@ func (w world) scapFile(evs []tev) []byte {
 	shb = binary.LittleEndian.AppendUint16(shb, 2)
 	shb = binary.LittleEndian.AppendUint64(shb, ^uint64(0))
 	block(0x0A0D0D0A, shb)
-	// Process list, V5.
+	// Process list, V5 (or V9).
 	var pl []byte
 	for _, p := range w.procs {
+		start := len(pl)
+		if w.v9 {
+			pl = binary.LittleEndian.AppendUint32(pl, 0) // the entry's length, set below
+		}
 		pl = binary.LittleEndian.AppendUint64(pl, uint64(p.tid))
 		pl = binary.LittleEndian.AppendUint64(pl, uint64(p.pid))
 		pl = binary.LittleEndian.AppendUint64(pl, uint64(p.ptid))
+		if w.v9 {
+			pl = binary.LittleEndian.AppendUint64(pl, uint64(p.sid))
+			pl = binary.LittleEndian.AppendUint64(pl, uint64(p.vpgid))
+		}
 		pl = str(pl, p.comm)
 		pl = str(pl, p.exe)
+		if w.v9 {
+			pl = str(pl, "/bin/"+p.comm) // exepath
+		}
 		pl = strs(pl, p.args)
 		pl = str(pl, p.cwd)
 		pl = binary.LittleEndian.AppendUint64(pl, 1024) // fdlimit
-		pl = binary.LittleEndian.AppendUint32(pl, 0)    // flags
+		pl = binary.LittleEndian.AppendUint32(pl, p.flags)
 		pl = binary.LittleEndian.AppendUint32(pl, p.uid)
 		pl = binary.LittleEndian.AppendUint32(pl, p.gid)
 		pl = binary.LittleEndian.AppendUint32(pl, 100) // vmsize
@@ -261,13 +279,22 @@ func (w world) scapFile(evs []tev) []byte {
 		pl = binary.LittleEndian.AppendUint32(pl, 0)   // vmswap
 		pl = binary.LittleEndian.AppendUint64(pl, 0)   // pgft_maj
 		pl = binary.LittleEndian.AppendUint64(pl, 0)   // pgft_min
-		pl = strs(pl, nil)                             // env
+		pl = strs(pl, p.env)
 		pl = binary.LittleEndian.AppendUint64(pl, uint64(p.vtid))
 		pl = binary.LittleEndian.AppendUint64(pl, uint64(p.vpid))
 		pl = strs(pl, p.cgroups)
 		pl = str(pl, "/") // root
+		if w.v9 {
+			pl = binary.LittleEndian.AppendUint32(pl, p.loginuid)
+			pl = append(pl, b2u8(p.exeWritable))
+			binary.LittleEndian.PutUint32(pl[start:], uint32(len(pl)-start))
+		}
 	}
-	block(0x211, pl)
+	if w.v9 {
+		block(0x215, pl)
+	} else {
+		block(0x211, pl)
+	}
 	// Fd lists.
 	for _, p := range w.procs {
 		if len(p.fds) == 0 {
@@ -339,4 +366,11 @@ func (w world) scapFile(evs []tev) []byte {
 		block(0x216, body)
 	}
 	return out.Bytes()
+}
+
+func b2u8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -35,7 +35,8 @@ type Capture struct {
 	threads map[int64]*thrInfo
 	lastTID int64
 	lastTI  *thrInfo
-	cur     *thrInfo // the observed event's thread, nil if sinsp has none
+	cur     *thrInfo     // the observed event's thread, nil if sinsp has none
+	ctrTh   state.Thread // the thread of the last container event
 }
 
 type thrInfo struct {
@@ -120,6 +121,19 @@ func (c *Capture) Observe(e *event.Event, st *state.State) {
 	}
 }
 
+// Reject is State.Reject for what the fields keep of each thread's last
+// event: after sysdig's filter rejects e before parsing it, the thread's
+// next exit is not paired with its enter event. Call it after Observe.
+func (c *Capture) Reject(e *event.Event) {
+	if c.cur != nil && state.RejectUnpairs(e) {
+		c.cur.lastType = rejectedType
+	}
+}
+
+// rejectedType is sinsp's PPM_EVENT_MAX as a thread's last event type:
+// no exit follows it.
+const rejectedType = 1 << 20
+
 // Fill sets c for e, the event last observed, after the state engine has
 // applied it: the thread th (nil for the state's; the printer's
 // Thread(e) gives the made-up thread of container events), the fd the
@@ -129,8 +143,15 @@ func (c *Capture) Fill(ctx *Ctx, e *event.Event, st *state.State, th *state.Thre
 	last := st.Last()
 	if th == nil {
 		th = last.Thread
+	} else if th != last.Thread && th.TID == -1 && isContainerJSON(e.Type) {
+		// The made-up thread of a container event is a new
+		// sinsp_threadinfo, whose init() sets the session, the process
+		// group and the fd limit to -1.
+		c.ctrTh = *th
+		c.ctrTh.SID, c.ctrTh.VPGID, c.ctrTh.FDLimit = -1, -1, -1
+		th = &c.ctrTh
 	}
-	*ctx = Ctx{Ev: e, St: st, Th: th, FD: last.FD, FDNum: -1, R: ctx.R, Cap: c}
+	*ctx = Ctx{Ev: e, St: st, Th: th, FD: last.FD, FDNum: -1, NameChanged: last.NameChanged, R: ctx.R, Cap: c}
 	if l := c.cur; l != nil {
 		ctx.Latency = l.latency
 		ctx.FDNum = l.lastFD

@@ -115,11 +115,16 @@ var pcases = func() []pcase {
 	add(cases(fdNames, curl, ctr0, openmf, ipv6, catw, writetm)...)
 	add(cases(fdNet, curl, ipv6, ipv6cl, connlo, ping, ctr0)...)
 	add(cases(fdList, curl, ctr0)...)
-	// Alone, it is stable; with other fields sysdig sometimes prints
-	// true for threads of the file's process list (uninitialized memory).
-	add(cases("*%evt.num %proc.is_exe_writable", curl, ctr0, ctr65)...)
-	// sysdig prints uninitialized memory as the device of sockets: only
-	// traces without sockets give a stable fd.dev.
+	// State kept beside names: thread counts, environments, sessions,
+	// fd limits, the connected flag, renamed fds.
+	add(cases("*%evt.num %proc.env", curl, ctr0, ctr65, priv, sysc)...)
+	add(cases("*%evt.num %proc.nthreads %proc.nchilds %group.gid", curl, ctr0, ctr65, priv, writetm, ipv6)...)
+	add(cases("*%evt.num %proc.fdlimit %proc.sid %proc.sname %proc.vpgid", ctr0, ctr65, priv)...)
+	add(cases("*%evt.num %fd.connected %fd.name_changed %fd.name", curl, ipv6, ipv6cl, connlo, ping, ctr0, priv, openmf)...)
+	// Only traces where no printed event's thread is one sinsp made up
+	// (see uncomparable).
+	add(cases("*%evt.num %proc.is_exe_writable", curl, ctr0, priv, catw, openmf, writetm, ipv6cl)...)
+	// Only traces without sockets, pipes and the like (see uncomparable).
 	add(cases("*%evt.num %fd.dev %fd.dev.major %fd.dev.minor %fd.name", catw, openmf, writetm, sysc)...)
 	add(cases(otherCls, sysc, ctr0)...)
 	// JSON (-j).
@@ -164,34 +169,22 @@ var pcases = func() []pcase {
 	return cs
 }()
 
-// pending are cases that do not conform yet, for want of state the
-// state engine does not keep (see stateGaps); TestPending reports them
-// without failing.
-var pending = func() []pcase {
-	var cs []pcase
-	add := func(c ...pcase) { cs = append(cs, c...) }
-	add(cases("*%evt.num %proc.env", curl, ctr0)...)
-	add(cases("*%evt.num %proc.nthreads %proc.nchilds %group.gid", curl, ctr0)...)
-	add(cases("*%evt.num %proc.fdlimit %proc.sid %proc.sname %proc.vpgid", ctr0)...)
-	add(cases("*%evt.num %fd.connected %fd.name_changed", curl, ipv6, ctr0)...)
-	return cs
-}()
-
-// stateGaps are the fields that need state the state engine does not
-// keep yet.
-var stateGaps = map[string]string{
-	"proc.env":             "the environment of threads made by clone",
-	"proc.nthreads":        "a process's child thread count (sinsp's m_nchilds)",
-	"proc.nchilds":         "a process's child thread count (sinsp's m_nchilds)",
-	"group.gid":            "sinsp prints gid | m_nchilds<<32",
-	"proc.fdlimit":         "-1 for threads without an fd limit",
-	"proc.sid":             "-1 for threads that never got a session id",
-	"proc.sname":           "follows proc.sid",
-	"proc.vpgid":           "-1 for threads that never got one",
-	"proc.is_exe_writable": "execve's exe_writable flag (sysdig's value is not stable: it reads uninitialized memory for threads from the file's process list)",
-	"fd.connected":         "sockets' connected flag",
-	"fd.name_changed":      "whether the event renamed its fd",
-	"fd.dev":               "the device of files opened by open/openat exits",
+// uncomparable are the fields for which sysdig 0.29.3 prints
+// uninitialized memory in some events of the real traces. The cases
+// print them only on traces (or, in the crafted traces, for events)
+// where sysdig's value is defined; what those cannot reach is in the
+// crafted "devexe" trace (crafted_test.go).
+var uncomparable = map[string]string{
+	"proc.is_exe_writable": "sinsp_threadinfo::init() does not set m_exe_writable: a thread sinsp makes up for an " +
+		"unknown tid (get_thread_ref's placeholder, printed as <NA>) keeps whatever the heap held, and so does a child " +
+		"cloned from such a placeholder (parse_clone_exit copies it only from a valid parent). sysdig prints true for " +
+		"tid 8313 at event 121 of psp_run_as_user_65534_container with enough other fields in the format, false alone. " +
+		"Defined: threads of the process list (false, or the V9 entry's byte), execve exits with a flags parameter, " +
+		"and clones of those.",
+	"fd.dev": "sinsp_fdinfo's constructor and reset() leave m_dev uninitialized; only open, openat, openat2 and creat " +
+		"exits (the exit's dev, or 0) and file entries (SCAP_FD_FILE_V2) of fd lists set it, and dup, fcntl and clone " +
+		"copy it. sockets, pipes, event fds, directories from fd lists... print garbage that changes from run to run " +
+		"(e.g. 5632 then 55E9 for the same socket of curl_google).",
 }
 
 // goldenPath is where the case's sysdig output is kept.
@@ -277,22 +270,7 @@ func TestConformance(t *testing.T) {
 			t.Errorf("%s:\n%s", c, diff(want, got))
 		}
 	}
-}
-
-// TestPending reports how the pending cases differ, without failing.
-func TestPending(t *testing.T) {
-	checkTraces(t)
-	for _, c := range pending {
-		want, err := readGolden(c)
-		if err != nil {
-			t.Errorf("%s: %v (run go test -update with sysdig)", c, err)
-			continue
-		}
-		got := runSyscope(t, tracePath(c.trace), Unescape(c.spec), c.json, c.flags...)
-		if got == want {
-			t.Logf("%s now conforms: move it to pcases", c)
-		}
-	}
+	t.Logf("%d cases on the real traces", len(pcases))
 }
 
 // TestGolden checks the golden outputs against the real sysdig, and with
@@ -300,7 +278,7 @@ func TestPending(t *testing.T) {
 func TestGolden(t *testing.T) {
 	checkTraces(t)
 	sd := sysdigPath(t)
-	all := append(append(append([]pcase(nil), pcases...), pending...), craftedCases...)
+	all := append(append([]pcase(nil), pcases...), craftedCases...)
 	for _, c := range all {
 		path := tracePath(c.trace)
 		if name, ok := strings.CutPrefix(c.trace, "crafted:"); ok {
@@ -366,10 +344,10 @@ var noCase = map[string]string{
 }
 
 // TestCoverage checks that the cases print every field of the classes
-// syscope fills, but those in noCase and stateGaps.
+// syscope fills, but those in noCase.
 func TestCoverage(t *testing.T) {
 	var specs strings.Builder
-	for _, c := range append(append(append([]pcase(nil), pcases...), pending...), craftedCases...) {
+	for _, c := range append(append([]pcase(nil), pcases...), craftedCases...) {
 		specs.WriteString(c.spec)
 		specs.WriteByte(' ')
 	}

@@ -29,6 +29,17 @@ import (
 //	"container"
 //	fd.cport, fd.cproto on server sockets, fdlist.sips of IPv6 servers,
 //	fdlist.cports fall-through: crafted "syslog"
+//	fd.dev, fd.dev.major, fd.dev.minor of every fd that has one
+//	(open, openat, creat exits; copies in threads and children) and
+//	proc.is_exe_writable (V9 process list, clone, execve flags), whose
+//	real-trace values sysdig partly reads from uninitialized memory (see
+//	uncomparable); proc.nthreads, proc.nchilds and group.gid from the
+//	process list, clone and exits (a main thread that exits first
+//	stays); proc.fdlimit from setrlimit and prlimit; proc.env cut at
+//	trailing NULs and a thread's being its process's: crafted "devexe"
+//	fd.connected after a connect in progress or refused, a failed
+//	write, a UDP sendto, fd list sockets; fd.name_changed: crafted
+//	"sockflags"
 //
 // Still without a case: evt.pluginname and evt.plugininfo (no plugins),
 // the k8s, mesos, span and evtin classes (no such metadata in files),
@@ -71,6 +82,24 @@ const (
 	cRenameat2X  = 319
 	cOpenatNewE  = 326
 	cOpenatNewX  = 327
+	cCloseE      = 4
+	cCloseX      = 5
+	cSocketE     = 18
+	cSocketX     = 19
+	cConnectE    = 22
+	cConnectX    = 23
+	cGetrlimitE  = 140
+	cGetrlimitX  = 141
+	cSetrlimitE  = 142
+	cSetrlimitX  = 143
+	cPrlimitE    = 144
+	cPrlimitX    = 145
+	cProcExit1E  = 186
+	cClone20E    = 222
+	cClone20X    = 223
+	cExecve19E   = 292
+	cExecve19X   = 293
+	clThread     = 1<<13 | 1 // PPM_CL_CLONE_THREAD | PPM_CL_CLONE_FILES
 	atFDCWD      = -100
 	dockerID     = "0123456789ab"
 	dockerIDLong = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -81,6 +110,9 @@ var crafted = map[string]func() []byte{
 	"syslog":    craftedSyslog,
 	"paths":     craftedPaths,
 	"container": craftedContainer,
+	"devexe":    craftedDevExe,
+	"sockflags": craftedSockFlags,
+	"orphan":    craftedOrphan,
 }
 
 func craftedSyslog() []byte {
@@ -88,7 +120,7 @@ func craftedSyslog() []byte {
 		procs: []tproc{{tid: 100, pid: 100, ptid: 1, comm: "logger", exe: "logger", args: []string{"-t", "x"}, cwd: "/root/",
 			uid: 0, gid: 0, vtid: 100, vpid: 100, fds: []tfd{
 				// A FIFO, since the state names unix sockets of the fd
-				// list differently from sysdig (see stateGaps).
+				// list differently from sysdig.
 				{fd: 3, typ: 7, name: "/dev/log"},
 				{fd: 4, typ: 16, name: "/tmp/out.txt", flags: 2},
 				{fd: 5, typ: 3, sip: ip4(10, 0, 0, 1), dip: ip4(10, 0, 0, 2), sport: 40000, dport: 80, l4: 2},
@@ -264,6 +296,14 @@ var craftedCases = func() []pcase {
 	add("container", ctrFields, true)
 	add("container", "*%evt.num %evt.type %proc.name %thread.tid %proc.pid %thread.vtid %container.id %fd.name %proc.aname[1] %evt.latency %fd.uid %thread.cgroups|%thread.cgroup.blkio|%thread.cgroup.perf_event|%thread.cgroup.name", false)
 	add("container", "*%evt.num %proc.is_container_healthcheck %proc.is_container_liveness_probe %proc.is_container_readiness_probe %fd.containername %fd.containerdirectory", false)
+	const devexeProc = "*%evt.num %evt.type %thread.tid %proc.pid %proc.name %proc.is_exe_writable %proc.nthreads %proc.nchilds %group.gid %proc.fdlimit %proc.sid %proc.sname %proc.vpgid %user.loginuid %thread.ismain [%proc.env]"
+	add("devexe", devexeProc, false)
+	add("devexe", devexeProc, true)
+	add("devexe", "*%evt.num %evt.type %thread.tid %fd.num %fd.name %fd.dev %fd.dev.major %fd.dev.minor %fd.name_changed %fd.connected %proc.fdopencount", false)
+	add("devexe", "*%evt.num %fd.dev %fd.dev.major %fd.dev.minor %proc.is_exe_writable", true)
+	add("sockflags", "*%evt.num %evt.type %evt.res %fd.num %fd.typechar %fd.l4proto %fd.connected %fd.name_changed %fd.name", false)
+	add("sockflags", "*%evt.num %fd.connected %fd.name_changed %fd.name", true)
+	add("orphan", "*%evt.num %thread.tid %proc.name %proc.args %user.loginuid %proc.sid %proc.vpgid %proc.nthreads %proc.ppid %user.uid %proc.fdlimit", false)
 	return cs
 }()
 
@@ -281,4 +321,162 @@ func TestCrafted(t *testing.T) {
 			t.Errorf("%s:\n%s", c, diff(want, got))
 		}
 	}
+	t.Logf("%d cases on crafted traces", len(craftedCases))
+}
+
+// craftedDevExe exercises what the real traces cannot show, or show only
+// next to uninitialized memory (see uncomparable): the device of files
+// opened by open, openat and creat (with major and minor numbers past 8
+// bits), inherited by a child; proc.is_exe_writable from a V9 process
+// list, inherited at clone and set by execve's flags; thread counts from
+// the process list and from clones, and a main thread that exits before
+// its threads and stays; fd limits from setrlimit and prlimit (and not
+// from a failed setrlimit or another resource); environments cut where
+// sinsp cuts them, and a thread's being its process's. It has no
+// sockets, pipes or made-up threads, whose fd.dev and is_exe_writable
+// sysdig prints from uninitialized memory.
+func craftedDevExe() []byte {
+	w := world{
+		v9: true,
+		procs: []tproc{
+			{tid: 500, pid: 500, ptid: 1, comm: "sh", exe: "sh", args: []string{"-c", "x"}, cwd: "/root/", vtid: 500, vpid: 500,
+				env: []string{"A=1", "B=2", "", ""}, sid: 500, vpgid: 500, loginuid: 1000, exeWritable: true},
+			{tid: 501, pid: 500, ptid: 1, comm: "sh", exe: "sh", cwd: "/root/", vtid: 501, vpid: 500, flags: clThread,
+				env: []string{"X=9"}, sid: 500, vpgid: 500, loginuid: 1000},
+			{tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1, sid: 1, vpgid: 1},
+		},
+		users:  []tuser{{uid: 0, gid: 0, name: "root"}},
+		groups: []tgroup{{gid: 0, name: "root"}},
+	}
+	ts := uint64(1700000000000000000)
+	var evs []tev
+	add := func(tid int64, code int, params ...[]byte) {
+		ts += 1000
+		evs = append(evs, tev{ts: ts, tid: tid, code: eventCode(code), params: params})
+	}
+	read := func(tid, fd int64) {
+		add(tid, cReadE, pI64(fd), pU32(10))
+		add(tid, cReadX, pI64(4), pBuf("data"))
+	}
+	clone := func(tid, child int64, flags uint32, fdlimit int64) {
+		add(tid, cClone20E)
+		add(tid, cClone20X, pI64(child), pStr("sh"), pBuf("-c\x00x\x00"), pI64(tid), pI64(500), pI64(1), pStr(""),
+			pI64(fdlimit), pU64(0), pU64(0), pU32(100), pU32(10), pU32(0), pStr("sh"), pBuf(""), pU32(flags),
+			pU32(0), pU32(0), pI64(tid), pI64(500)) // vtid, vpid: the caller's, outside containers
+	}
+	execve := func(tid int64, flags uint32, env string) {
+		add(tid, cExecve19E, pStr("/bin/ls"))
+		add(tid, cExecve19X, pI64(0), pStr("ls"), pBuf("-l\x00"), pI64(tid), pI64(tid), pI64(500), pStr(""),
+			pU64(1024), pU64(0), pU64(0), pU32(100), pU32(10), pU32(0), pStr("ls"), pBuf(""), pBuf(env),
+			pI32(0), pI64(tid), pI32(1000), pU32(flags))
+	}
+	exit := func(tid int64) { add(tid, cProcExit1E, pI64(0), pI64(0), pU8(0), pU8(0)) }
+
+	add(500, cOpenE, pStr("/etc/passwd"), pU32(1), pU32(0))
+	add(500, cOpenX, pI64(3), pStr("/etc/passwd"), pU32(1), pU32(0), pU32(0x803))
+	read(500, 3)
+	add(500, cOpenat2E, pI64(atFDCWD), pStr("data.bin"), pU32(1), pU32(0))
+	add(500, cOpenat2X, pI64(4), pI64(atFDCWD), pStr("data.bin"), pU32(1), pU32(0), pU32(0x1234567))
+	add(500, cCreatE, pStr("new.txt"), pU32(0o644))
+	add(500, cCreatX, pI64(5), pStr("new.txt"), pU32(0o644), pU32(0xfff00ff))
+	read(501, 4) // the thread shares its process's fds
+	add(500, cSetrlimitE, pU8(7))
+	add(500, cSetrlimitX, pI64(0), pI64(4096), pI64(8192))
+	add(500, cGetrlimitE, pU8(3))
+	add(500, cGetrlimitX, pI64(0), pI64(100), pI64(200))
+	add(501, cPrlimitE, pI64(0), pU8(7))
+	add(501, cPrlimitX, pI64(0), pI64(2048), pI64(4096), pI64(4096), pI64(8192))
+	add(500, cSetrlimitE, pU8(7))
+	add(500, cSetrlimitX, pI64(-1), pI64(16), pI64(16))
+	clone(500, 510, 0, 2048)
+	read(510, 3)
+	execve(510, 0, "C=3\x00")
+	read(510, 5)
+	execve(510, 1, "C=3\x00D=4\x00\x00\x00")
+	read(510, 3)
+	clone(500, 502, clThread, 2048)
+	read(502, 4)
+	exit(502)
+	read(501, 3)
+	exit(500) // while 501 runs: sysdig keeps it
+	read(501, 5)
+	exit(501)
+	read(510, 4)
+	add(500, cCloseE, pI64(3))
+	add(500, cCloseX, pI64(0))
+	return w.scapFile(evs)
+}
+
+// craftedSockFlags exercises fd.connected and fd.name_changed: a connect
+// in progress, a refused one, a failed write, a UDP socket connected by
+// a successful sendto, a socket from the fd list.
+func craftedSockFlags() []byte {
+	w := world{
+		procs: []tproc{{tid: 600, pid: 600, ptid: 1, comm: "nc", exe: "nc", cwd: "/", vtid: 600, vpid: 600, fds: []tfd{
+			{fd: 3, typ: 3, sip: ip4(10, 0, 0, 1), dip: ip4(10, 0, 0, 9), sport: 41000, dport: 22, l4: 2},
+			{fd: 4, typ: 3, sip: ip4(10, 0, 0, 1), dip: ip4(10, 0, 0, 9), sport: 41001, dport: 53, l4: 3},
+		}}, {tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1}},
+		users: []tuser{{uid: 0, gid: 0, name: "root"}},
+	}
+	ts := uint64(1700000000000000000)
+	var evs []tev
+	add := func(code int, params ...[]byte) {
+		ts += 1000
+		evs = append(evs, tev{ts: ts, tid: 600, code: eventCode(code), params: params})
+	}
+	socket := func(fd int64, typ, proto uint32) {
+		add(cSocketE, pU32(2), pU32(typ), pU32(proto))
+		add(cSocketX, pI64(fd))
+	}
+	src, dst := ip4(10, 0, 0, 1), ip4(10, 0, 0, 2)
+	add(cReadE, pI64(3), pU32(10))
+	add(cReadX, pI64(2), pBuf("hi"))
+	add(cReadE, pI64(4), pU32(10))
+	add(cReadX, pI64(-11), pBuf(""))
+	socket(6, 1, 0)
+	add(cConnectE, pI64(6), pAddr4(dst, 80))
+	add(cConnectX, pI64(-115), pTuple4(src, 40000, dst, 80))
+	add(cReadE, pI64(6), pU32(10))
+	add(cReadX, pI64(5), pBuf("hello"))
+	socket(7, 1, 0)
+	add(cConnectE, pI64(7), pAddr4(dst, 81))
+	add(cConnectX, pI64(-111), pTuple4(src, 40001, dst, 81))
+	add(cWriteE, pI64(7), pU32(3))
+	add(cWriteX, pI64(-32), pBuf("abc"))
+	socket(8, 2, 17)
+	add(cSendtoE, pI64(8), pU32(4), pTuple4(ip4(0, 0, 0, 0), 0, ip4(10, 0, 0, 3), 53))
+	add(cSendtoX, pI64(4), pBuf("data"))
+	add(cSendtoE, pI64(8), pU32(4), pTuple4(ip4(0, 0, 0, 0), 0, ip4(10, 0, 0, 3), 53))
+	add(cSendtoX, pI64(4), pBuf("more"))
+	socket(9, 2, 17)
+	add(cSendtoE, pI64(9), pU32(4), pTuple4(ip4(0, 0, 0, 0), 0, ip4(10, 0, 0, 4), 53))
+	add(cSendtoX, pI64(-1), pBuf(""))
+	add(cCloseE, pI64(6))
+	add(cCloseX, pI64(0))
+	return w.scapFile(evs)
+}
+
+// craftedOrphan is a clone by a thread sysdig never saw: sinsp drops the
+// placeholder it made for the parent, makes another, names both after the
+// event, and the child gets a new threadinfo's login uid (0), session and
+// process group (-1). (Its exe_writable is uninitialized memory: not
+// printed.)
+func craftedOrphan() []byte {
+	w := world{procs: []tproc{{tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1}}}
+	ts := uint64(1700000000000000000)
+	var evs []tev
+	add := func(tid int64, code int, params ...[]byte) {
+		ts += 1000
+		evs = append(evs, tev{ts: ts, tid: tid, code: eventCode(code), params: params})
+	}
+	add(700, cReadE, pI64(3), pU32(10))
+	add(700, cReadX, pI64(4), pBuf("data"))
+	add(700, cClone20E)
+	add(700, cClone20X, pI64(701), pStr("sh"), pBuf("-c\x00x\x00"), pI64(700), pI64(700), pI64(1), pStr(""),
+		pI64(1024), pU64(0), pU64(0), pU32(100), pU32(10), pU32(0), pStr("sh"), pBuf(""), pU32(0),
+		pU32(0), pU32(0), pI64(700), pI64(700))
+	add(701, cReadE, pI64(3), pU32(10))
+	add(701, cReadX, pI64(4), pBuf("data"))
+	add(700, cReadE, pI64(3), pU32(10))
+	return w.scapFile(evs)
 }

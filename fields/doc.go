@@ -51,6 +51,11 @@
 //		...
 //	}
 //
+// With a command's filter (not -d), sysdig filters an event that does not
+// modify state before parsing it: call st.SetCaptureFilter(true) first,
+// and st.Reject(ev) and cp.Reject(ev) for each event the filter rejects,
+// so that the exit after a rejected enter event is unpaired as in sysdig.
+//
 // Sharing the printer's Renderer matters: like sinsp's, its buffers carry
 // over from one parameter to the next, and it renders buffers in the -A,
 // -x, -X, -b and -j formats.

@@ -257,11 +257,11 @@ func init() {
 		return true
 	})
 	g["fd.connected"] = withFDInfo(func(x *extractor, c *Ctx, t *state.Thread, f *state.FD, v *Value) bool {
-		v.Bool = fdConnected(c, f)
+		v.Bool = f.Connected
 		return true
 	})
 	g["fd.name_changed"] = withFDInfo(func(x *extractor, c *Ctx, t *state.Thread, f *state.FD, v *Value) bool {
-		v.Bool = fdNameChanged(c)
+		v.Bool = c.NameChanged
 		return true
 	})
 	// Domain names come from sinsp's DNS manager, which sysdig does not
@@ -311,23 +311,6 @@ func l4proto(f *state.FD) uint8 {
 		return f.L4Proto
 	}
 	return l4NA
-}
-
-// fdConnected is sinsp's FLAGS_SOCKET_CONNECTED, if the state keeps it.
-func fdConnected(c *Ctx, f *state.FD) bool {
-	if s, ok := any(f).(interface{ IsConnected() bool }); ok {
-		return s.IsConnected()
-	}
-	return false
-}
-
-// fdNameChanged is sinsp_evt::fdinfo_name_changed, if the state keeps
-// it.
-func fdNameChanged(c *Ctx) bool {
-	if s, ok := any(c.St).(interface{ FDNameChanged() bool }); ok {
-		return s.FDNameChanged()
-	}
-	return false
 }
 
 func fdTypeString(t state.FDType) string {

@@ -45,6 +45,7 @@ type token struct {
 	name  string     // the field as written, for JSON keys
 	x     *extractor // nil for text
 	width int        // %NNfield: pad or cut to NN bytes
+	col   int        // the field's column in the format, for errors
 }
 
 // Unescape is what sysdig does to -p formats before anything else:
@@ -138,7 +139,7 @@ func NewFormat(spec string, opt FormatOptions) (*Formatter, error) {
 			x.stateID = nstates
 			nstates++
 		}
-		f.tokens = append(f.tokens, token{name: rest[:r.n], x: x, width: width})
+		f.tokens = append(f.tokens, token{name: rest[:r.n], x: x, width: width, col: off + j + 2})
 		j += r.n
 		last = j + 1
 	}
@@ -212,7 +213,7 @@ func (f *Formatter) Append(dst []byte, c *Ctx) ([]byte, bool) {
 		var has bool
 		dst, has = t.x.Format(dst, c)
 		if t.x.bad != "" {
-			f.err = &FormatError{Msg: t.x.bad}
+			f.err = &FormatError{Col: t.col, Msg: t.x.bad}
 			return dst[:start], false
 		}
 		if !ok {
@@ -265,7 +266,7 @@ func (f *Formatter) appendJSON(dst []byte, c *Ctx) ([]byte, bool) {
 		}
 		v, has := t.x.appendJSON(f.jsonVals[i][:0], c)
 		if t.x.bad != "" {
-			f.err = &FormatError{Msg: t.x.bad}
+			f.err = &FormatError{Col: t.col, Msg: t.x.bad}
 			return dst, false
 		}
 		if !ok {
@@ -277,7 +278,7 @@ func (f *Formatter) appendJSON(dst []byte, c *Ctx) ([]byte, bool) {
 		}
 		v, has = t.x.appendJSON(v[:0], c)
 		if t.x.bad != "" {
-			f.err = &FormatError{Msg: t.x.bad}
+			f.err = &FormatError{Col: t.col, Msg: t.x.bad}
 			return dst, false
 		}
 		if !has {

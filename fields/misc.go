@@ -62,7 +62,7 @@ func init() {
 		}
 		// sinsp reads 8 bytes at the 4-byte gid: the next 4 are the low
 		// half of the thread's child count.
-		v.Uint = uint64(c.Th.GID) | nchilds(c, c.Th)<<32
+		v.Uint = uint64(c.Th.GID) | c.Th.NChilds<<32
 		return true
 	}
 	g["group.name"] = func(x *extractor, c *Ctx, v *Value) bool {

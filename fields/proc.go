@@ -35,7 +35,17 @@ func init() {
 		return true
 	})
 	g["proc.env"] = th(func(x *extractor, c *Ctx, t *state.Thread, v *Value) bool {
-		x.buf = appendJoined(x.buf[:0], t.Env)
+		// sinsp_threadinfo::get_env: a thread's environment is its
+		// main thread's (its own when that is unknown).
+		env := t.Env
+		if m := mainThread(c, t); m != nil {
+			env = m.Env
+		}
+		// sinsp's set_env stops where the rest of the buffer is NULs.
+		for len(env) > 0 && env[len(env)-1] == "" {
+			env = env[:len(env)-1]
+		}
+		x.buf = appendJoined(x.buf[:0], env)
 		v.Str = x.buf
 		return true
 	})
@@ -57,11 +67,11 @@ func init() {
 		if m == nil {
 			return false
 		}
-		v.Uint = nchilds(c, m) + 1
+		v.Uint = m.NChilds + 1
 		return true
 	})
 	g["proc.nchilds"] = th(func(x *extractor, c *Ctx, t *state.Thread, v *Value) bool {
-		v.Uint = nchilds(c, t)
+		v.Uint = t.NChilds
 		return true
 	})
 	g["thread.ismain"] = th(func(x *extractor, c *Ctx, t *state.Thread, v *Value) bool { v.Bool = isMain(t); return true })
@@ -314,9 +324,7 @@ func init() {
 	g["proc.is_container_liveness_probe"] = category(3)
 	g["proc.is_container_readiness_probe"] = category(4)
 	g["proc.is_exe_writable"] = th(func(x *extractor, c *Ctx, t *state.Thread, v *Value) bool {
-		if s, ok := any(t).(interface{ IsExeWritable() bool }); ok {
-			v.Bool = s.IsExeWritable()
-		}
+		v.Bool = t.ExeWritable
 		return true
 	})
 }
@@ -411,14 +419,6 @@ func traverseParents(c *Ctx, t *state.Thread, visit func(*state.Thread) bool) {
 			break
 		}
 	}
-}
-
-// nchilds is sinsp's m_nchilds, if the state keeps it.
-func nchilds(c *Ctx, t *state.Thread) uint64 {
-	if s, ok := any(c.St).(interface{ NChilds(*state.Thread) uint64 }); ok {
-		return s.NChilds(t)
-	}
-	return 0
 }
 
 // extractAncestors gives, for proc.aname and proc.apid without an

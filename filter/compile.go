@@ -443,32 +443,71 @@ func numTest[T number](op Op, vals []T, get func(v *fields.Value) T) func(v *fie
 	return eqTest(op, vals, get)
 }
 
-// addrOf is the address an IP network field's value holds.
-func addrOf(v *fields.Value) netip.Addr {
-	if v.IP.IsValid() {
-		return v.IP.Unmap()
-	}
-	return v.Prefix.Addr().Unmap()
-}
-
 func netTest(op Op, nets []netip.Prefix) func(v *fields.Value) bool {
 	switch op {
 	case OpEq:
 		w := nets[0]
-		return func(v *fields.Value) bool { return w.Contains(addrOf(v)) }
+		return func(v *fields.Value) bool { return netContains(w, netAddr(v)) }
 	case OpNe:
 		w := nets[0]
-		return func(v *fields.Value) bool { return !w.Contains(addrOf(v)) }
+		return func(v *fields.Value) bool { return !netContains(w, netAddr(v)) }
 	}
 	return func(v *fields.Value) bool {
-		a := addrOf(v)
+		a := netAddr(v)
 		for _, w := range nets {
-			if w.Contains(a) {
+			if netContains(w, a) {
 				return true
 			}
 		}
 		return false
 	}
+}
+
+// netAddr is the address an IP network field's value holds, an IPv6
+// socket's as is (IPv4-mapped ones included, as sinsp compares them).
+func netAddr(v *fields.Value) netip.Addr {
+	if v.IP.IsValid() {
+		return v.IP
+	}
+	return v.Prefix.Addr().Unmap()
+}
+
+// netContains is sinsp 0.29.3's network match (compare_net, and
+// flt_compare for PT_IPNET). It keeps a network as it was written: an
+// IPv4 one as 4 address and 4 mask bytes, a bare IPv6 address as its 16
+// bytes; an IPv4 address is matched against the first 8 bytes read as
+// address and mask, an IPv6 address by its first 64 bits against the
+// first 8 bytes. So an IPv6 network matches the IPv4 addresses that
+// agree with its first 4 bytes under the mask its next 4 bytes make
+// (fd.net=2001:4860:: matches every IPv4 socket).
+func netContains(w netip.Prefix, a netip.Addr) bool {
+	wa := w.Addr()
+	switch {
+	case wa.Is4() && a.Is4():
+		return w.Contains(a)
+	case wa.Is4():
+		ip, b := wa.As4(), a.As16()
+		m := net4Mask(w.Bits())
+		return [4]byte(b[:4]) == ip && [4]byte(b[4:8]) == m
+	case w.Bits() == 64 && a.Is4():
+		v, ip := wa.As16(), a.As4()
+		for i := range 4 {
+			if ip[i]&v[4+i] != v[i]&v[4+i] {
+				return false
+			}
+		}
+		return true
+	}
+	return w.Contains(a)
+}
+
+// net4Mask is the netmask of an IPv4 prefix length, in network order.
+func net4Mask(bits int) [4]byte {
+	var m [4]byte
+	for i := range bits {
+		m[i/8] |= 0x80 >> (i % 8)
+	}
+	return m
 }
 
 // parseNet parses an IP network: an address and a prefix length, or, as

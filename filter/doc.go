@@ -77,7 +77,11 @@
 //   - booleans are true or false.
 //   - IP addresses are IPv4 or IPv6 addresses; IP networks (fd.net and the
 //     like) are 10.0.0.0/8 or 2001:db8::/32, and a bare IPv6 address
-//     stands for its /64, as in sysdig.
+//     stands for its /64, as in sysdig. As in sysdig 0.29.3, an IPv6
+//     network is matched against an IPv4 address through its first 8
+//     bytes read as an IPv4 address and mask (fd.net=2001:4860:: matches
+//     every IPv4 socket), and an IPv4 network against an IPv6 address by
+//     comparing its address and mask bytes with the first 64 bits.
 //   - ports are numbers or service names (http), looked up in
 //     /etc/services.
 //   - durations are nanoseconds, or a number with a unit: 10ms, 1.5s, 200us.

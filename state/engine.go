@@ -125,6 +125,9 @@ type Ctx struct {
 	// Latency is the time from the enter event to this exit event, 0 for
 	// enter events and exits without their enter.
 	Latency uint64
+	// NameChanged: the event changed the name of FD (sinsp's
+	// fdinfo_name_changed, fd.name_changed; see fdflags.go).
+	NameChanged bool
 }
 
 // Last returns what the last applied event resolved.
@@ -141,18 +144,9 @@ func (s *State) flushPending() {
 		s.fdsToRemove.tid = 0
 	}
 	if s.tidToRemove != 0 {
-		s.removeThread(s.tidToRemove)
+		s.removeThread(s.tidToRemove, false) // fields: kept while it has threads (children.go)
 		s.tidToRemove = 0
 	}
-}
-
-func (s *State) removeThread(tid int64) {
-	t := s.thread(tid)
-	if t == nil {
-		return
-	}
-	delete(s.threads, tid)
-	s.last, s.prev = nil, nil
 }
 
 // thread looks a thread up, through a cache of the last one found: most
@@ -190,6 +184,7 @@ func (s *State) lookupOrFake(tid int64) *Thread {
 	}
 	t := &Thread{TID: tid, PID: tid, PTID: -1, Comm: "<NA>", Exe: "<NA>", UID: 0xffffffff, GID: 0xffffffff,
 		LoginUID: 0xffffffff, VTID: -1, VPID: -1, SID: -1, VPGID: -1, FDLimit: -1, FDs: NewFDTable(), Fake: true}
+	t.NChilds = s.countChildren(tid) // fields: sinsp's count for made-up threads
 	s.setThread(t)
 	return t
 }
@@ -298,7 +293,7 @@ func (s *State) apply(e *event.Event) {
 		if flags&event.FlagUsesFD != 0 {
 			p.lastFD = event.Int(e.Param(0))
 			s.ctx.FDNum = p.lastFD
-			s.ctx.FD = s.FD(t, p.lastFD)
+			s.ctx.FD = s.getFD(t, p.lastFD) // fields: notes its name (fdflags.go)
 		}
 		p.latency = 0
 		p.enterTS = e.TS
@@ -319,10 +314,14 @@ func (s *State) apply(e *event.Event) {
 		}
 		if valid && flags&event.FlagUsesFD != 0 {
 			s.ctx.FDNum = p.lastFD
-			s.ctx.FD = s.FD(t, p.lastFD)
+			s.ctx.FD = s.getFD(t, p.lastFD) // fields: notes its name (fdflags.go)
+		} else if !valid && typ == evWriteX && s.captureFilter {
+			s.ctx.FD = s.getFD(t, p.lastFD) // fields: see SetCaptureFilter (reject.go)
 		}
 	}
+	s.markConnected(e) // fields: before parse, as sinsp (fdflags.go)
 	s.parse(e, t, p)
+	s.parseLimits(e, t, p) // fields: fd limits (fdflags.go)
 	if !typ.IsEnter() {
 		// The enter event is consumed.
 		p.lastType = noEnter
@@ -667,7 +666,7 @@ func (s *State) dirOf(t *Thread, name []byte, dirfd int64) string {
 	case dirfd == atFDCWD:
 		return s.Cwd(t)
 	}
-	f := s.FD(t, dirfd)
+	f := s.getFD(t, dirfd)
 	if f == nil {
 		return "<UNKNOWN>"
 	}
@@ -975,7 +974,7 @@ func (s *State) parseAccept(e *event.Event, t *Thread, p *perThread) {
 	if len(b) == 0 {
 		return
 	}
-	f := &FD{Num: fd, Role: RoleServer}
+	f := &FD{Num: fd, Role: RoleServer, Connected: true}
 	switch b[0] {
 	case event.AFInet:
 		f.Type = FDIPv4Sock
@@ -1064,7 +1063,7 @@ func (s *State) parseClone(e *event.Event) {
 		if c.Flags&clInverted != 0 {
 			return
 		}
-		s.removeThread(child)
+		s.removeThread(child, true)
 	}
 	c := &Thread{TID: child, PTID: tid, SID: -1, VPGID: -1, LoginUID: 0xffffffff}
 	exe, _ := pstr(e, "exe")
@@ -1077,6 +1076,7 @@ func (s *State) parseClone(e *event.Event) {
 		c.ExePath = pt.ExePath
 		c.Root = pt.Root
 		c.SID, c.VPGID, c.Tty, c.LoginUID = pt.SID, pt.VPGID, pt.Tty, pt.LoginUID
+		c.ExeWritable = pt.ExeWritable // fields
 		if flags&clCloneThread == 0 {
 			c.Env = pt.Env
 		}
@@ -1085,7 +1085,8 @@ func (s *State) parseClone(e *event.Event) {
 		// one, which loses the fds the old one had gathered, and names
 		// it after its child.
 		old := pt
-		s.removeThread(tid)
+		c.LoginUID = 0 // fields: sinsp_threadinfo::init()'s, nothing copies one
+		s.removeThread(tid, true)
 		if pt = s.lookupOrFake(tid); pt == nil {
 			return
 		}
@@ -1137,6 +1138,7 @@ func (s *State) parseClone(e *event.Event) {
 		c.ContainerID = s.containerID(c.Cgroups)
 	}
 	c.ClonTS = e.TS
+	s.addChild(c) // fields: counts in its main thread (children.go)
 	s.setThread(c)
 	if s.ctx.Thread == nil || s.ctx.Thread.TID == child {
 		s.ctx.Thread = c
@@ -1194,8 +1196,12 @@ func (s *State) parseExecve(e *event.Event, t *Thread, p *perThread) {
 			}
 		}
 	}
-	if v, ok := pint(e, "vpgid"); ok {
-		t.VPGID = v
+	if (e.Type == evExecve19X || e.Type == evExecveatX) && e.NParams() > 17 {
+		// fields: sysdig 0.29.3 names it pgid; it is the vpgid.
+		t.VPGID = event.Int(e.Param(17))
+	}
+	if e.NParams() > 19 && (e.Type == evExecve19X || e.Type == evExecveatX) {
+		t.ExeWritable = event.Uint(e.Param(19))&1 != 0 // fields: PPM_EXE_WRITABLE
 	}
 	if v, ok := puint(e, "loginuid"); ok {
 		t.LoginUID = uint32(v)
@@ -1214,6 +1220,7 @@ func (s *State) addProcess(p *scap.Process) {
 		LoginUID: p.LoginUID, FDLimit: p.FDLimit, Flags: p.Flags, PgftMaj: p.PgftMaj,
 		PgftMin: p.PgftMin, VMSize: p.VMSize, VMRSS: p.VMRSS, VMSwap: p.VMSwap,
 		Cgroups: p.Cgroups, Root: p.Root, Tty: p.Tty, FDs: NewFDTable(),
+		ExeWritable: p.ExeWritable, // fields
 	}
 	t.ContainerID = s.containerID(t.Cgroups)
 	if t.PID == t.TID || t.Flags&clIsMainThread != 0 {
@@ -1233,6 +1240,8 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 		SIP: fi.SIP, DIP: fi.DIP, SPort: fi.SPort, DPort: fi.DPort, L4Proto: fi.L4Proto,
 		UnixSource: fi.UnixSource, UnixDest: fi.UnixDest}
 	f.fromProc = true
+	// fields: sinsp marks TCP sockets of fd lists connected.
+	f.Connected = (f.Type == FDIPv4Sock || f.Type == FDIPv6Sock) && f.L4Proto == l4TCP
 	switch f.Type {
 	case FDIPv4Sock:
 		s.completeAddrs(f)

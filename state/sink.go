@@ -12,11 +12,17 @@ import (
 // resolved: its thread and fd.
 func (s *State) Apply(e *event.Event) {
 	s.flushPending()
+	if s.childDeps {
+		// sinsp counts the threads of the process list once it is read.
+		s.createChildDeps()
+		s.childDeps = false
+	}
 	if s.metaDirty {
 		s.fixProcSockets()
 		s.metaDirty = false
 	}
 	s.apply(e)
+	s.noteNameChange()
 }
 
 // Sink returns the receiver of a trace file's metadata blocks.
@@ -25,7 +31,10 @@ func (s *State) Sink() scap.Sink { return (*sink)(s) }
 type sink State
 
 func (k *sink) Machine(m *scap.MachineInfo) { k.machine = *m }
-func (k *sink) Process(p *scap.Process)     { (*State)(k).addProcess(p) }
+func (k *sink) Process(p *scap.Process) {
+	(*State)(k).addProcess(p)
+	k.childDeps = true
+}
 func (k *sink) FD(tid int64, f *scap.FDInfo) {
 	(*State)(k).addFDInfo(tid, f)
 }
@@ -52,6 +61,7 @@ func (s *State) restart() {
 	clear(s.serverPorts)
 	s.ifaces = ifaces{}
 	s.metaDirty = false
+	s.childDeps = false
 	s.tidToRemove = 0
 	s.fdsToRemove.tid = 0
 	s.fdsToRemove.fds = s.fdsToRemove.fds[:0]

@@ -25,7 +25,12 @@ type State struct {
 	ctx         Ctx
 	tmp         event.Event
 	tidToRemove int64
-	fdsToRemove struct {
+	// childDeps: a process list was read, whose threads are yet to be
+	// counted in their main threads (children.go).
+	childDeps bool
+	// captureFilter: the events go through a capture filter (reject.go).
+	captureFilter bool
+	fdsToRemove   struct {
 		tid int64
 		fds []int64
 	}

@@ -87,8 +87,13 @@ type FD struct {
 	UnixSource   uint64
 	UnixDest     uint64
 	Pid          int64 // for pidfds, the target pid
+	// Connected is sinsp's FLAGS_SOCKET_CONNECTED: set by a successful
+	// (or in-progress) connect, accept, a successful read or write on an
+	// IPv4/IPv6 socket, and for TCP sockets from an fd list.
+	Connected bool
 
-	fromProc bool // came from an fd list block
+	fromProc bool   // came from an fd list block
+	oldName  string // Name when the engine last looked the fd up (sinsp's m_oldname)
 }
 
 // FDRole says which side of a connection a socket fd is.
@@ -127,6 +132,13 @@ type Thread struct {
 	Root           string
 	ClonTS         uint64
 	Tty            uint32
+	// NChilds is sinsp's m_nchilds: for a main thread, the number of
+	// its threads made by clone (see children.go). sysdig does not
+	// remove an exited thread while it is not 0.
+	NChilds uint64
+	// ExeWritable is sinsp's m_exe_writable: the executable is writable
+	// by the user that started it (execve's flags, the process list).
+	ExeWritable bool
 
 	// FDs is the thread's own fd table; threads that share their
 	// process's fds use the main thread's (see State.FD).

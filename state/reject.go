@@ -1,0 +1,42 @@
+package state
+
+import "github.com/syscope/syscope/event"
+
+// Reject does what sinsp does to an event its capture filter rejects
+// before parsing it. sinsp_parser::process_event runs the filter on an
+// event without EF_MODIFIES_STATE (nor EF_SKIPPARSERESET, nor a context
+// switch) before parsing it; when the filter rejects it, the thread's
+// last event type becomes PPM_EVENT_MAX, so the exit that follows a
+// rejected enter event is not paired with it: it has no fd (evt.buflen,
+// the category's subcategory, fd fields through the enter) and parsers
+// do not see its enter event.
+//
+// Call it after Apply, for an event a filter given as the command's
+// filter rejects (not a -d display filter, which sysdig runs after
+// parsing). The rejected event itself has been parsed by Apply, which
+// sinsp does not do: a rejected read or write still marks its socket
+// connected, a rejected setrlimit still sets the fd limit.
+func (s *State) Reject(e *event.Event) {
+	if !RejectUnpairs(e) {
+		return
+	}
+	if t := s.thread(e.TID); t != nil && t.pt != nil {
+		t.pt.lastType = noEnter
+	}
+}
+
+// RejectUnpairs reports whether sysdig's filter runs on e before e is
+// parsed, so that rejecting it unpairs its thread's next exit event.
+func RejectUnpairs(e *event.Event) bool {
+	fl := event.Flags029(e.Type)
+	if !event.KnownTo029(e.Type) && e.Info != nil {
+		fl = e.Info.Flags
+	}
+	return fl&(event.FlagModifiesState|event.FlagSkipParseReset) == 0 && e.Type != evSchedSwitch6E
+}
+
+// SetCaptureFilter tells the state that the events go through a filter
+// given as the command's filter (not -d), as sysdig's inspector filter.
+// sinsp then gives a write exit without its enter event the thread's last
+// fd before filtering it (to spot tracer writes), and parses it with it.
+func (s *State) SetCaptureFilter(on bool) { s.captureFilter = on }
