@@ -10,6 +10,12 @@ import (
 // event blocks and the live probe); V1 event blocks lack the last 4 bytes.
 const HeaderLen = 26
 
+// The two event types whose V1 length libscap corrects (see DecodeV1).
+const (
+	codeNotificationE   Code = 280
+	codeInfrastructureE Code = 286
+)
+
 // HeaderLenV1 is the length of a V1 event header, which has no nparams.
 const HeaderLenV1 = 22
 
@@ -84,6 +90,15 @@ func (e *Event) DecodeV1(raw []byte) error {
 		return fmt.Errorf("v1 event of unknown type %d: %w", e.Type, ErrParams)
 	}
 	e.V1 = true
+	if e.Type == codeNotificationE || e.Type == codeInfrastructureE {
+		// Old writers stored a length 3 bytes too long for these two
+		// events; libscap takes the 3 bytes off before counting the
+		// parameters, and the event is 3 bytes shorter from then on.
+		if len(e.Raw) < HeaderLenV1+3 {
+			return fmt.Errorf("event type %d: length %d is too short to take off the 3 extra bytes of its kind: %w", e.Type, len(e.Raw), ErrParams)
+		}
+		e.Raw = e.Raw[:len(e.Raw)-3]
+	}
 	for n := len(e.Info.Params); n >= 0; n-- {
 		if e.fits(HeaderLenV1, n) {
 			return e.locate(HeaderLenV1, n, false)
