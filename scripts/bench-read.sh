@@ -108,7 +108,7 @@ if [ "$shape" = one ]; then
 	for name in $files; do
 		inputs="$inputs $traces/$name.scap"
 	done
-	(cd "$root" && go run ./internal/benchtrace -o "$big" -n "$target" $inputs)
+	(cd "$root" && go run ./internal/benchtrace/cmd/benchtrace -o "$big" -n "$target" $inputs)
 	events="$(TZ=UTC "$sysdig" -r "$big" -j 2>/dev/null | wc -l)"
 	copies=1
 else
