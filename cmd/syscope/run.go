@@ -514,6 +514,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		if err != nil {
 			return fail(1, "%s: %s: %v", prog, name, err)
 		}
+		defer sr.Close()
 		rd = sr
 	}
 	var onStop func()
