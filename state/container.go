@@ -28,6 +28,7 @@ type containerJSON struct {
 // parseContainerJSON records a container from a container event, and
 // gives the event the placeholder thread sysdig shows for it.
 func (s *State) parseContainerJSON(e *event.Event) {
+	s.gen++
 	b := event.CString(e.Param(0))
 	var cj containerJSON
 	if err := json.Unmarshal(b, &cj); err != nil {
@@ -50,6 +51,7 @@ func containerThread(id string) *Thread {
 // parseContainerOld handles the oldest container event: id, type, name
 // and image as separate parameters.
 func (s *State) parseContainerOld(e *event.Event) {
+	s.gen++
 	id := string(event.CString(e.Param(0)))
 	s.containers[id] = &Container{
 		ID:    id,

@@ -153,6 +153,7 @@ func (s *State) removeThread(tid int64) {
 	}
 	delete(s.threads, tid)
 	s.last, s.prev = nil, nil
+	s.gen++
 }
 
 // thread looks a thread up, through a cache of the last one found: most
@@ -177,6 +178,7 @@ func (s *State) thread(tid int64) *Thread {
 func (s *State) setThread(t *Thread) {
 	s.threads[t.TID] = t
 	s.last, s.prev = nil, nil
+	s.gen++
 }
 
 // lookupOrFake returns the thread, creating a placeholder as sysdig does
@@ -474,9 +476,11 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 			}
 		}
 	case evProcExitE, evProcExit1E:
+		s.gen++
 		t.Flags |= clClosed
 		s.tidToRemove = t.TID
 	case evSetuidX, evSetresuidX:
+		s.gen++
 		if res(e) >= 0 {
 			if ent := s.enterEvent(e, p); ent != nil {
 				name := "uid"
@@ -489,6 +493,7 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 			}
 		}
 	case evSetgidX, evSetresgidX:
+		s.gen++
 		if res(e) >= 0 {
 			if ent := s.enterEvent(e, p); ent != nil {
 				name := "gid"
@@ -501,18 +506,22 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 			}
 		}
 	case evChrootX:
+		s.gen++
 		if res(e) >= 0 {
 			if path, ok := pstr(e, "path"); ok {
 				t.Root = path
 			}
 		}
 	case evSetsidX:
+		s.gen++
 		if r := res(e); r >= 0 {
 			t.SID = r
 		}
 	case evContainerE:
 		s.parseContainerOld(e)
 	default:
+		// Whatever else the parser does may change a thread's identity.
+		s.gen++
 		if isClone(e.Type) {
 			s.parseClone(e)
 			return
@@ -1019,6 +1028,7 @@ func splitArgs(b []byte) []string {
 }
 
 func (s *State) parseClone(e *event.Event) {
+	s.gen++
 	tid := e.TID
 	child := res(e)
 	if child < 0 {
@@ -1144,6 +1154,7 @@ func (s *State) parseClone(e *event.Event) {
 }
 
 func (s *State) parseExecve(e *event.Event, t *Thread, p *perThread) {
+	s.gen++
 	if res(e) < 0 {
 		return
 	}
@@ -1207,6 +1218,7 @@ func (s *State) parseExecve(e *event.Event, t *Thread, p *perThread) {
 
 // addProcess adds a thread from a process list block.
 func (s *State) addProcess(p *scap.Process) {
+	s.gen++
 	t := &Thread{
 		TID: p.TID, PID: p.PID, PTID: p.PTID, SID: p.SID, VPGID: p.VPGID,
 		VTID: p.VTID, VPID: p.VPID, Comm: p.Comm, Exe: p.Exe, ExePath: p.ExePath,

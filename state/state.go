@@ -24,6 +24,7 @@ type State struct {
 	pathBuf     []byte  // scratch for concatPaths
 	ctx         Ctx
 	tmp         event.Event
+	gen         uint64 // see Gen
 	tidToRemove int64
 	fdsToRemove struct {
 		tid int64
@@ -39,8 +40,18 @@ func New() *State {
 		groups:      make(map[uint32]*Group),
 		containers:  make(map[string]*Container),
 		serverPorts: make(map[uint16]bool),
+		gen:         1,
 	}
 }
+
+// Gen is the state's generation: it changes whenever a thread is added,
+// replaced or removed, or may have changed its identity (names, ids,
+// command line, user, session, root, container), and when users, groups
+// or containers change. It stays the same over the events that only
+// touch fds, memory sizes, page faults or the working directory. A value
+// computed from identities alone (a filter on proc.name, say) holds as
+// long as Gen does; Thread.Memo is there to keep it. It is never 0.
+func (s *State) Gen() uint64 { return s.gen }
 
 // Thread returns the thread, or nil when it is not known.
 func (s *State) Thread(tid int64) *Thread { return s.thread(tid) }

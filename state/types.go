@@ -134,6 +134,11 @@ type Thread struct {
 	// Fake marks a placeholder for a thread seen only in events.
 	Fake bool
 
+	// Memo is for a user of the state to remember something about the
+	// thread that holds while State.Gen stays the same (see there); the
+	// state only ever sets it to 0, on a new Thread.
+	Memo uint64
+
 	pt *perThread // the parser's bookkeeping, made on the first event
 }
 

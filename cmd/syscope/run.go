@@ -475,6 +475,9 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		flt = f
 	}
+	// A filter on the identity of the event's thread alone gives the
+	// same verdict for all of its events until that identity changes.
+	byThread := flt != nil && threadOnly(cfg.filter)
 	var pf *fields.Formatter
 	switch cfg.format {
 	case "", "c", "container":
@@ -594,8 +597,25 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		matched := true
 		if flt != nil {
-			cp.Fill(&ctx, ev, st, pr.Thread(ev))
-			matched = flt.Match(&ctx)
+			th := pr.Thread(ev)
+			if byThread && th != nil && !isCtr {
+				// The verdict holds for the thread while the state's
+				// generation does: most events skip the filter.
+				g := st.Gen() << 1
+				if th.Memo&^1 == g {
+					matched = th.Memo&1 != 0
+				} else {
+					cp.Fill(&ctx, ev, st, th)
+					matched = flt.Match(&ctx)
+					th.Memo = g
+					if matched {
+						th.Memo |= 1
+					}
+				}
+			} else {
+				cp.Fill(&ctx, ev, st, th)
+				matched = flt.Match(&ctx)
+			}
 		}
 		if w != nil {
 			if err := w.event(ev, matched); err != nil {
@@ -706,4 +726,45 @@ func cpuTime() float64 {
 	}
 	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 	return tv(ru.Utime) + tv(ru.Stime)
+}
+
+// identityFields are the fields whose values depend on the event's thread
+// and on nothing else that changes while state.State.Gen stays the same:
+// the thread's names, ids, command line, user and container.
+var identityFields = map[string]bool{
+	"proc.pid": true, "proc.sid": true, "proc.vpgid": true, "proc.tty": true,
+	"proc.name": true, "proc.exe": true, "proc.exepath": true, "proc.args": true,
+	"proc.cmdline": true, "proc.exeline": true,
+	"user.uid": true, "user.name": true, "user.homedir": true, "user.shell": true,
+	"container.id": true, "container.name": true, "container.image": true,
+}
+
+// threadOnly reports whether every field the filter expr checks is one
+// of identityFields, so that its verdict for an event follows from the
+// event's thread alone.
+func threadOnly(expr string) bool {
+	x, err := filter.Parse(expr)
+	if err != nil {
+		return false
+	}
+	var walk func(x filter.Expr) bool
+	walk = func(x filter.Expr) bool {
+		switch x := x.(type) {
+		case *filter.BinaryExpr:
+			for _, y := range x.X {
+				if !walk(y) {
+					return false
+				}
+			}
+			return true
+		case *filter.NotExpr:
+			return walk(x.X)
+		case *filter.ParenExpr:
+			return walk(x.X)
+		case *filter.CheckExpr:
+			return identityFields[x.Field.Name]
+		}
+		return false
+	}
+	return walk(x)
 }
