@@ -19,7 +19,9 @@ import (
 type captureWriter struct {
 	rec   *scap.Recorder
 	rot   *scap.Rotator
-	first bool // the first file is not open yet
+	first bool   // the first file is not open yet
+	opens int    // files opened so far
+	ts    uint64 // time of the event being written
 }
 
 func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
@@ -36,6 +38,26 @@ func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
 			}
 			// A later file starts with the state as it is now.
 			return st.Snapshot()
+		},
+		Prologue: func(out *scap.Writer) error {
+			w.opens++
+			if w.opens == 1 {
+				// The first file has the input's own container events.
+				return nil
+			}
+			// A later file describes every container known, as sinsp
+			// does at the start of each file, so that its events show
+			// their container's name and image.
+			for _, c := range st.Containers() {
+				ev, err := c.Event(w.ts)
+				if err != nil {
+					return err
+				}
+				if err := out.WriteEvent(ev); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	})
 	return w
@@ -61,6 +83,7 @@ func (w *captureWriter) event(ev *event.Event, matched bool) error {
 		}
 		w.rec.Fresh = false
 	}
+	w.ts = ev.TS
 	if matched {
 		return w.rot.WriteEvent(ev)
 	}
