@@ -520,8 +520,6 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 	case evContainerE:
 		s.parseContainerOld(e)
 	default:
-		// Whatever else the parser does may change a thread's identity.
-		s.gen++
 		if isClone(e.Type) {
 			s.parseClone(e)
 			return
