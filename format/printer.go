@@ -2,6 +2,7 @@ package format
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -79,6 +80,7 @@ type Printer struct {
 	// The fake thread sinsp gives a container event.
 	ctr   state.Thread
 	ctrID string
+	ctrJS []byte // the JSON ctr was made from
 
 	// Whether an event other than a container event has been seen: sinsp
 	// consumes the container events a file starts with while opening it,
@@ -287,6 +289,10 @@ func (p *Printer) Thread(e *event.Event) *state.Thread {
 // described by a container event.
 func (p *Printer) containerThread(e *event.Event) *state.Thread {
 	js := event.CString(e.Param(0))
+	if p.ctr.Comm != "" && bytes.Equal(js, p.ctrJS) {
+		return &p.ctr
+	}
+	p.ctrJS = append(p.ctrJS[:0], js...)
 	var v struct {
 		Container struct {
 			ID string `json:"id"`

@@ -31,8 +31,14 @@ type containerJSON struct {
 // parseContainerJSON records a container from a container event, and
 // gives the event the placeholder thread sysdig shows for it.
 func (s *State) parseContainerJSON(e *event.Event) {
-	s.gen++
 	b := event.CString(e.Param(0))
+	if c := s.byJSON[string(b)]; c != nil && s.containers[c.ID] == c {
+		// The same description again (a file's container events come
+		// again in each of its sections): nothing changes.
+		s.ctx.Thread = containerThread(c.ID)
+		return
+	}
+	s.gen++
 	var cj containerJSON
 	if err := json.Unmarshal(b, &cj); err != nil {
 		return
@@ -43,6 +49,10 @@ func (s *State) parseContainerJSON(e *event.Event) {
 		ImageRepo: c.ImageRepo, ImageTag: c.ImageTag, ImageDigest: c.ImageDigest,
 		Privileged: c.Privileged, IP: c.IP, Labels: c.Labels, JSON: append([]byte(nil), b...),
 	}
+	if s.byJSON == nil {
+		s.byJSON = make(map[string]*Container)
+	}
+	s.byJSON[string(b)] = s.containers[c.ID]
 	s.ctx.Thread = containerThread(c.ID)
 }
 

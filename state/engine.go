@@ -152,24 +152,25 @@ func (s *State) removeThread(tid int64) {
 		return
 	}
 	delete(s.threads, tid)
-	s.last, s.prev = nil, nil
+	s.tcache[uint64(tid)%threadCacheSize] = nil
 	s.gen++
 }
 
-// thread looks a thread up, through a cache of the last one found: most
-// events come in runs from the same thread, and a thread's process is
-// the other one asked for. Whatever changes s.threads clears the cache.
+// threadCacheSize is the number of entries of the thread cache: a thread
+// is looked up in its entry (by its id modulo the size) before the map.
+// Events come from a few threads at a time, which rarely collide.
+const threadCacheSize = 256
+
+// thread looks a thread up, through the thread cache. Whatever changes
+// s.threads updates the cache.
 func (s *State) thread(tid int64) *Thread {
-	if t := s.last; t != nil && t.TID == tid {
-		return t
-	}
-	if t := s.prev; t != nil && t.TID == tid {
-		s.last, s.prev = t, s.last
+	slot := &s.tcache[uint64(tid)%threadCacheSize]
+	if t := *slot; t != nil && t.TID == tid {
 		return t
 	}
 	t := s.threads[tid]
 	if t != nil {
-		s.last, s.prev = t, s.last
+		*slot = t
 	}
 	return t
 }
@@ -177,7 +178,7 @@ func (s *State) thread(tid int64) *Thread {
 // setThread adds or replaces a thread.
 func (s *State) setThread(t *Thread) {
 	s.threads[t.TID] = t
-	s.last, s.prev = nil, nil
+	s.tcache[uint64(t.TID)%threadCacheSize] = t
 	s.gen++
 }
 

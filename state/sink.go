@@ -52,7 +52,7 @@ func (k *sink) NewSection() { (*State)(k).restart() }
 func (s *State) restart() {
 	s.gen++
 	clear(s.threads)
-	s.last, s.prev = nil, nil
+	clear(s.tcache[:])
 	clear(s.serverPorts)
 	s.ifaces = ifaces{}
 	s.metaDirty = false

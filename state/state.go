@@ -12,6 +12,7 @@ type State struct {
 	users      map[uint32]*User
 	groups     map[uint32]*Group
 	containers map[string]*Container
+	byJSON     map[string]*Container // containers by the JSON that described them
 
 	machine     scap.MachineInfo
 	ifaces      ifaces
@@ -20,8 +21,8 @@ type State struct {
 	lastCgID    string
 	serverPorts map[uint16]bool
 	metaDirty   bool
-	last, prev  *Thread // the threads last looked up, see thread
-	pathBuf     []byte  // scratch for concatPaths
+	tcache      [threadCacheSize]*Thread // see thread
+	pathBuf     []byte                   // scratch for concatPaths
 	ctx         Ctx
 	tmp         event.Event
 	gen         uint64 // see Gen
