@@ -76,6 +76,43 @@ func (e *Event) Decode(raw []byte) error {
 	return e.locate(HeaderLen, int(n), true)
 }
 
+// Skim is Decode for an event nobody will ask the parameters of: it
+// checks them as Decode does, with the same errors, but does not locate
+// them; NParams is then 0.
+func (e *Event) Skim(raw []byte) error {
+	if len(raw) < HeaderLen {
+		return e.Decode(raw)
+	}
+	if err := e.header(raw); err != nil {
+		return err
+	}
+	r := e.Raw
+	if len(r) < HeaderLen {
+		return e.Decode(raw)
+	}
+	e.V1 = false
+	n := int(binary.LittleEndian.Uint32(r[22:]))
+	lsize := 2
+	if e.Info != nil && e.Info.Flags&FlagLargePayload != 0 {
+		lsize = 4
+	}
+	pos := HeaderLen + n*lsize
+	if n > MaxParams || pos > len(r) {
+		return e.Decode(raw) // for its error
+	}
+	for i := 0; i < n; i++ {
+		if lsize == 2 {
+			pos += int(binary.LittleEndian.Uint16(r[HeaderLen+2*i:]))
+		} else {
+			pos += int(binary.LittleEndian.Uint32(r[HeaderLen+4*i:]))
+		}
+	}
+	if pos > len(r) {
+		return e.Decode(raw) // for its error
+	}
+	return nil
+}
+
 // DecodeV1 fills e from raw, an event of a V1 event block, whose 22-byte
 // header has no parameter count. Like libscap, it takes the largest count
 // up to the table's whose lengths add up to the event's length exactly.

@@ -76,3 +76,39 @@ func TestDecodeV1LengthFix(t *testing.T) {
 		t.Errorf("open exit with 3 extra bytes: error %v, want ErrParams", err)
 	}
 }
+
+// TestSkim checks that Skim accepts and refuses what Decode does, and
+// locates no parameter.
+func TestSkim(t *testing.T) {
+	good := func() []byte {
+		b := v1Event(3, 0, "\x03\x00\x00\x00\x00\x00\x00\x00", "/etc\x00")
+		// Make it V2: nparams after the header.
+		v2 := append([]byte(nil), b[:HeaderLenV1]...)
+		v2 = binary.LittleEndian.AppendUint32(v2, 2)
+		v2 = append(v2, b[HeaderLenV1:]...)
+		binary.LittleEndian.PutUint32(v2[16:], uint32(len(v2)))
+		return v2
+	}
+	cases := map[string][]byte{"good": good()}
+	over := good()
+	binary.LittleEndian.PutUint16(over[HeaderLen+2:], 200)
+	cases["value past the end"] = over
+	many := good()
+	binary.LittleEndian.PutUint32(many[22:], 70)
+	cases["too many parameters"] = many
+	lens := good()
+	binary.LittleEndian.PutUint32(lens[22:], 40)
+	cases["lengths past the end"] = lens
+	cases["short"] = good()[:20]
+	for name, raw := range cases {
+		var d, s Event
+		derr := d.Decode(raw)
+		serr := s.Skim(raw)
+		if (derr == nil) != (serr == nil) || derr != nil && derr.Error() != serr.Error() {
+			t.Errorf("%s: Skim error %v, Decode error %v", name, serr, derr)
+		}
+		if serr == nil && (s.NParams() != 0 || s.TS != d.TS || s.TID != d.TID || s.Type != d.Type || !bytes.Equal(s.Raw, d.Raw)) {
+			t.Errorf("%s: Skim gave %+v", name, s)
+		}
+	}
+}

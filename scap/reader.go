@@ -90,6 +90,7 @@ type splitter struct {
 	buf    []byte
 	inBuf  bool // the last block's body is in buf, not in r's buffer
 	nev    uint64
+	skim   []bool // skim[code]: check the parameters, locate none
 }
 
 // NewReader starts reading a trace file, plain or gzip-compressed (told
@@ -176,6 +177,16 @@ func (rd *Reader) Next() (*event.Event, error) {
 				return nil, err
 			}
 		}
+	}
+}
+
+// Skim tells the reader that nobody asks for the parameters of events
+// of the codes c for which set[c] is true: their parameters are checked
+// (a damaged event is an error all the same) but not located, and
+// NParams is 0 for them. Call it before the first Next.
+func (rd *Reader) Skim(set []bool) {
+	if rd.sp != nil {
+		rd.sp.skim = set
 	}
 }
 
@@ -361,7 +372,11 @@ func (sp *splitter) decodeEvent(ev *event.Event, typ BlockType, body []byte) (bo
 	}
 	var err error
 	if v2 {
-		err = ev.Decode(raw)
+		if int(code) < len(sp.skim) && sp.skim[code] {
+			err = ev.Skim(raw)
+		} else {
+			err = ev.Decode(raw)
+		}
 	} else {
 		err = ev.DecodeV1(raw)
 	}

@@ -518,6 +518,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			return fail(1, "%s: %s: %v", prog, name, err)
 		}
 		defer sr.Close()
+		if flt != nil && !cfg.display {
+			if skim := skimSet(flt, cfg); skim != nil {
+				sr.Skim(skim)
+			}
+		}
 		rd = sr
 	}
 	var onStop func()
@@ -767,4 +772,34 @@ func threadOnly(expr string) bool {
 		return false
 	}
 	return walk(x)
+}
+
+// skimSet is the set of event codes whose parameters nobody asks for in
+// this run, for scap.Reader.Skim: the codes the filter can never match,
+// with the other event of their enter/exit pair, that the state engine
+// does not parse either. Such events are still read, counted and given
+// to the state, the printer and the fields' bookkeeping, which need their
+// times and threads, not their parameters, with one exception: fd.num
+// of an event without fd is the thread's last fd, which an enter event
+// with an fd sets from its first parameter; a run that asks for fd.num
+// skims nothing. Nil: skim nothing.
+func skimSet(flt *filter.Filter, cfg *config) []bool {
+	set, all := flt.EventTypes()
+	if all || strings.Contains(cfg.filter, "fd.num") || strings.Contains(cfg.format, "fd.num") {
+		return nil
+	}
+	skim := make([]bool, len(set))
+	any := false
+	for c := range set {
+		pair := c ^ 1
+		if set[c] || pair >= len(set) || set[pair] || state.Needs(event.Code(c)) {
+			continue
+		}
+		skim[c] = true
+		any = true
+	}
+	if !any {
+		return nil
+	}
+	return skim
 }
