@@ -1,6 +1,7 @@
 package scap
 
 import (
+	"encoding/binary"
 	"sync"
 
 	"github.com/syscope/syscope/event"
@@ -13,7 +14,7 @@ import (
 // circulate, so memory stays bounded whatever the file's length:
 // about pipeBatches * (batchBytes + batchEvents * sizeof(event.Event)).
 const (
-	defaultAsyncAfter = 2 << 20
+	defaultAsyncAfter = 1 << 20
 	pipeBatches       = 4
 	batchBytes        = 64 << 10
 	batchEvents       = 1024
@@ -114,47 +115,26 @@ func (rd *Reader) nextPiped() (*event.Event, error) {
 // run reads blocks into batches until the end of the file, its first
 // damage, or done.
 func (sp *splitter) run(full chan<- *batch, free <-chan *batch, done <-chan struct{}) {
-	var b *batch
-	get := func() bool {
-		select {
-		case b = <-free:
-		case <-done:
-			return false
-		}
-		if b == nil {
-			b = &batch{
-				data: make([]byte, 0, batchBytes),
-				evs:  make([]event.Event, 0, batchEvents),
-				ends: make([]int64, 0, batchEvents),
-			}
-			return true
-		}
-		if cap(b.data) > batchBytes {
-			// One outsized block: not kept for the next ones.
-			b.data = make([]byte, 0, batchBytes)
-		}
-		clear(b.metas) // let go of their bodies
-		b.data, b.evs, b.ends, b.metas, b.err = b.data[:0], b.evs[:0], b.ends[:0], b.metas[:0], nil
-		return true
+	sp.full, sp.free, sp.done = full, free, done
+	b := sp.getBatch()
+	if b == nil {
+		return
 	}
-	// full has room for every batch: sending never blocks.
-	send := func() { full <- b; b = nil }
 	for {
-		if b == nil && !get() {
+		if !sp.fastEvents(&b) {
 			return
 		}
 		typ, body, err := sp.block()
 		if err != nil {
 			b.err, b.errOff = err, sp.off
-			send()
+			sp.full <- b
 			return
 		}
 		isEv := typ.isEvent()
 		owned := !isEv && sp.inBuf
 		if !owned && (len(b.data)+len(body) > cap(b.data) || len(b.evs) == cap(b.evs)) {
 			if len(b.evs) > 0 || len(b.metas) > 0 {
-				send()
-				if !get() {
+				if sp.fastSend(&b); b == nil {
 					return
 				}
 			}
@@ -186,11 +166,109 @@ func (sp *splitter) run(full chan<- *batch, free <-chan *batch, done <-chan stru
 		}
 		if err != nil {
 			b.err, b.errOff = err, sp.off
-			send()
+			sp.full <- b
 			return
 		}
 		if ok {
 			b.ends = append(b.ends, sp.off)
 		}
 	}
+}
+
+// getBatch returns a free batch, emptied, or nil once done.
+func (sp *splitter) getBatch() *batch {
+	var b *batch
+	select {
+	case b = <-sp.free:
+	case <-sp.done:
+		return nil
+	}
+	if b == nil {
+		return &batch{
+			data: make([]byte, 0, batchBytes),
+			evs:  make([]event.Event, 0, batchEvents),
+			ends: make([]int64, 0, batchEvents),
+		}
+	}
+	if cap(b.data) > batchBytes {
+		// One outsized block: not kept for the next ones.
+		b.data = make([]byte, 0, batchBytes)
+	}
+	clear(b.metas) // let go of their bodies
+	b.data, b.evs, b.ends, b.metas, b.err = b.data[:0], b.evs[:0], b.ends[:0], b.metas[:0], nil
+	return b
+}
+
+// fastSend hands *bp over and puts a free batch in its place, nil once
+// done. full has room for every batch: sending never blocks.
+func (sp *splitter) fastSend(bp **batch) {
+	sp.full <- *bp
+	*bp = sp.getBatch()
+}
+
+// fastEvents takes the event blocks the read buffer holds whole, in a
+// row, into batches (b, sending it when full and taking another from
+// free), up to the first block that is anything else: damaged, not an
+// event, not whole, or too big for a batch. block reads that one as usual.
+// It saves block's calls into the buffered reader for each block. It
+// reports false when it sent b and got no other (done).
+func (sp *splitter) fastEvents(bp **batch) bool {
+	avail := sp.r.Buffered()
+	if avail < 8 {
+		return true
+	}
+	buf, _ := sp.r.Peek(avail)
+	pos := 0
+	defer func() {
+		if pos > 0 {
+			sp.discard(pos)
+		}
+	}()
+	for pos+8 <= len(buf) {
+		b := *bp
+		typ := BlockType(binary.LittleEndian.Uint32(buf[pos:]))
+		total := int(binary.LittleEndian.Uint32(buf[pos+4:]))
+		switch typ {
+		case BlockEventV2, BlockEventFlagsV2:
+			if total > maxEventBlock+12 {
+				return true
+			}
+		default:
+			return true
+		}
+		if total < 12 || pos+total > len(buf) {
+			return true
+		}
+		body := buf[pos+8 : pos+total-4]
+		if len(b.data)+len(body) > cap(b.data) || len(b.evs) == cap(b.evs) {
+			if len(b.evs) == 0 && len(b.metas) == 0 {
+				return true // a block as big as a batch: block's way
+			}
+			sp.fastSend(bp)
+			if *bp == nil {
+				return false
+			}
+			continue
+		}
+		at := len(b.data)
+		b.data = append(b.data, body...)
+		cp := b.data[at:len(b.data):len(b.data)]
+		k := len(b.evs)
+		b.evs = b.evs[:k+1]
+		blkOff := sp.off + int64(pos)
+		ok, err := sp.decodeEventAt(&b.evs[k], typ, cp, blkOff)
+		if err != nil || !ok {
+			b.evs = b.evs[:k]
+			b.data = b.data[:at]
+		}
+		if err != nil {
+			// block reads it again and gives the same error.
+			return true
+		}
+		pos += total
+		if ok {
+			b.ends = append(b.ends, sp.off+int64(pos))
+		}
+	}
+	return true
 }

@@ -91,6 +91,11 @@ type splitter struct {
 	inBuf  bool // the last block's body is in buf, not in r's buffer
 	nev    uint64
 	skim   []bool // skim[code]: check the parameters, locate none
+
+	// The pipe's channels, once the splitter runs on its own.
+	full chan<- *batch
+	free <-chan *batch
+	done <-chan struct{}
 }
 
 // NewReader starts reading a trace file, plain or gzip-compressed (told
@@ -346,6 +351,11 @@ func (rd *Reader) section(body []byte) error {
 // decodeEvent fills ev from an event block. It returns false for an
 // event to skip: one of a type this table does not know.
 func (sp *splitter) decodeEvent(ev *event.Event, typ BlockType, body []byte) (bool, error) {
+	return sp.decodeEventAt(ev, typ, body, sp.blkOff)
+}
+
+// decodeEventAt is decodeEvent for a block at offset off.
+func (sp *splitter) decodeEventAt(ev *event.Event, typ BlockType, body []byte, off int64) (bool, error) {
 	v2 := typ == BlockEventV2 || typ == BlockEventFlagsV2 || typ == BlockEventV2Large || typ == BlockEventFlagsV2L
 	flagged := typ == BlockEventFlags || typ == BlockEventFlagsV2 || typ == BlockEventFlagsV2L
 	hdr := 2
@@ -357,7 +367,7 @@ func (sp *splitter) decodeEvent(ev *event.Event, typ BlockType, body []byte) (bo
 		hl = event.HeaderLen
 	}
 	if len(body) < hdr+hl {
-		return false, sp.errf("event block of %d bytes is too short for its header", len(body)+12)
+		return false, &Error{Offset: off, Msg: fmt.Sprintf("event block of %d bytes is too short for its header", len(body)+12)}
 	}
 	ev.CPU = binary.LittleEndian.Uint16(body)
 	ev.Flags = 0
@@ -381,7 +391,7 @@ func (sp *splitter) decodeEvent(ev *event.Event, typ BlockType, body []byte) (bo
 		err = ev.DecodeV1(raw)
 	}
 	if err != nil {
-		return false, &Error{Offset: sp.blkOff, Msg: fmt.Sprintf("event %d", sp.nev+1), Err: err}
+		return false, &Error{Offset: off, Msg: fmt.Sprintf("event %d", sp.nev+1), Err: err}
 	}
 	sp.nev++
 	ev.Num = sp.nev

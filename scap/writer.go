@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/syscope/syscope/event"
 )
@@ -622,6 +623,32 @@ func (w *Writer) WriteEvent(ev *event.Event) error {
 		typ = BlockEventV2Large
 	default:
 		typ = BlockEventV2
+	}
+	if !ev.V1 {
+		// The usual case, framed in one go.
+		total := 8 + (body+3)&^3 + 4
+		at := len(w.buf)
+		w.buf = slices.Grow(w.buf, total)[:at+total]
+		b := w.buf[at:]
+		binary.LittleEndian.PutUint32(b, uint32(typ))
+		binary.LittleEndian.PutUint32(b[4:], uint32(total))
+		binary.LittleEndian.PutUint16(b[8:], ev.CPU)
+		p := 10
+		if ev.Flags != 0 {
+			binary.LittleEndian.PutUint32(b[10:], ev.Flags)
+			p = 14
+		}
+		p += copy(b[p:], raw)
+		clear(b[p : total-4])
+		binary.LittleEndian.PutUint32(b[total-4:], uint32(total))
+		w.n += int64(total)
+		w.blk = len(w.buf)
+		if len(w.buf) >= bufSize {
+			if err := w.drain(); err != nil {
+				return fmt.Errorf("write event block: %w", err)
+			}
+		}
+		return nil
 	}
 	w.begin(typ)
 	w.u16(ev.CPU)

@@ -523,6 +523,14 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 				sr.Skim(skim)
 			}
 		}
+		if plainCopy(cfg) {
+			// Nobody reads a parameter: events are copied as they are.
+			all := make([]bool, 1<<16)
+			for i := range all {
+				all[i] = true
+			}
+			sr.Skim(all)
+		}
 		rd = sr
 	}
 	var onStop func()
@@ -539,7 +547,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	needFields := flt != nil || pf != nil
 	// A plain copy (-w without a filter or rotation) copies events as
 	// they are: nothing reads the state, so it is not kept.
-	needState := !(w != nil && flt == nil && cfg.sizeMB == 0 && cfg.seconds == 0)
+	needState := !plainCopy(cfg)
 	var line []byte
 
 	// n counts the events sysdig's loop sees: not the state-only ones,
@@ -802,4 +810,10 @@ func skimSet(flt *filter.Filter, cfg *config) []bool {
 		return nil
 	}
 	return skim
+}
+
+// plainCopy reports whether the run copies events as they are: -w
+// without a filter or rotation.
+func plainCopy(cfg *config) bool {
+	return cfg.write != "" && cfg.filter == "" && cfg.sizeMB == 0 && cfg.seconds == 0
 }
