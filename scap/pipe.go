@@ -16,8 +16,8 @@ import (
 const (
 	defaultAsyncAfter = 1 << 20
 	pipeBatches       = 4
-	batchBytes        = 64 << 10
-	batchEvents       = 1024
+	batchBytes        = 32 << 10
+	batchEvents       = 512
 )
 
 // batch is a run of blocks, in the file's order: events, and between

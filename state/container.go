@@ -32,9 +32,13 @@ type containerJSON struct {
 // gives the event the placeholder thread sysdig shows for it.
 func (s *State) parseContainerJSON(e *event.Event) {
 	b := event.CString(e.Param(0))
-	if c := s.byJSON[string(b)]; c != nil && s.containers[c.ID] == c {
-		// The same description again (a file's container events come
-		// again in each of its sections): nothing changes.
+	if c := s.byJSON[string(b)]; c != nil {
+		// A description seen before (a file's container events come
+		// again in each of its sections): the container it made.
+		if s.containers[c.ID] != c {
+			s.containers[c.ID] = c
+			s.gen++
+		}
 		s.ctx.Thread = containerThread(c.ID)
 		return
 	}

@@ -152,7 +152,7 @@ func (s *State) removeThread(tid int64) {
 		return
 	}
 	delete(s.threads, tid)
-	s.tcache[uint64(tid)%threadCacheSize] = nil
+	s.tcache[uint64(tid)%threadCacheSize].t = nil
 	s.gen++
 }
 
@@ -161,16 +161,30 @@ func (s *State) removeThread(tid int64) {
 // Events come from a few threads at a time, which rarely collide.
 const threadCacheSize = 256
 
-// thread looks a thread up, through the thread cache. Whatever changes
-// s.threads updates the cache.
+// threadSlot is an entry of the thread cache: the last thread found in
+// it, and the last thread id found missing.
+type threadSlot struct {
+	t       *Thread
+	miss    int64
+	missing bool
+}
+
+// thread looks a thread up, through the thread cache, which also
+// remembers a thread id found missing. Whatever changes s.threads updates
+// the cache.
 func (s *State) thread(tid int64) *Thread {
-	slot := &s.tcache[uint64(tid)%threadCacheSize]
-	if t := *slot; t != nil && t.TID == tid {
+	sl := &s.tcache[uint64(tid)%threadCacheSize]
+	if t := sl.t; t != nil && t.TID == tid {
 		return t
+	}
+	if sl.missing && sl.miss == tid {
+		return nil
 	}
 	t := s.threads[tid]
 	if t != nil {
-		*slot = t
+		sl.t = t
+	} else {
+		sl.miss, sl.missing = tid, true
 	}
 	return t
 }
@@ -178,7 +192,11 @@ func (s *State) thread(tid int64) *Thread {
 // setThread adds or replaces a thread.
 func (s *State) setThread(t *Thread) {
 	s.threads[t.TID] = t
-	s.tcache[uint64(t.TID)%threadCacheSize] = t
+	sl := &s.tcache[uint64(t.TID)%threadCacheSize]
+	sl.t = t
+	if sl.miss == t.TID {
+		sl.missing = false
+	}
 	s.gen++
 }
 
@@ -305,10 +323,13 @@ func (s *State) apply(e *event.Event) {
 		}
 		p.latency = 0
 		p.enterTS = e.TS
-		// Keep a copy for the exit event, in a buffer reused per thread.
-		p.enter = append(p.enter[:0], e.Raw...)
-		p.hasEnter = true
-		p.enterV1 = e.V1
+		// Keep a copy for an exit event that reads its enter's
+		// parameters, in a buffer reused per thread.
+		if exitReadsEnter(typ + 1) {
+			p.enter = append(p.enter[:0], e.Raw...)
+			p.hasEnter = true
+			p.enterV1 = e.V1
+		}
 	} else {
 		if p.enterTS != 0 {
 			p.latency = e.TS - p.enterTS
@@ -330,6 +351,21 @@ func (s *State) apply(e *event.Event) {
 		// The enter event is consumed.
 		p.lastType = noEnter
 	}
+}
+
+// exitReadsEnter reports whether the parser of the exit event of code c
+// reads its enter event (enterEvent): the enter events of the others
+// need no copy.
+func exitReadsEnter(c event.Code) bool {
+	switch c {
+	case evSetuidX, evSetresuidX, evSetgidX, evSetresgidX, evFcntlX,
+		evOpenX, evCreatX, evOpenatX, evOpenat2X, evOpenat2NewX, evSocketX,
+		evSendtoX, evSendmsgX,
+		evExecve8X, evExecve13X, evExecve14X, evExecve15X, evExecve16X, evExecve17X,
+		evExecve18X, evExecve19X, evExecveatX:
+		return true
+	}
+	return false
 }
 
 // enterEvent decodes the stored enter event of p for the exit e, or

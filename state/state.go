@@ -21,8 +21,8 @@ type State struct {
 	lastCgID    string
 	serverPorts map[uint16]bool
 	metaDirty   bool
-	tcache      [threadCacheSize]*Thread // see thread
-	pathBuf     []byte                   // scratch for concatPaths
+	tcache      [threadCacheSize]threadSlot // see thread
+	pathBuf     []byte                      // scratch for concatPaths
 	ctx         Ctx
 	tmp         event.Event
 	gen         uint64 // see Gen
