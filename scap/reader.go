@@ -89,8 +89,13 @@ type splitter struct {
 	blkOff int64 // offset of the current block
 	buf    []byte
 	inBuf  bool // the last block's body is in buf, not in r's buffer
+	// block8 is the last block whole, header and trailer included, when
+	// it is in r's buffer; nil otherwise.
+	block8 []byte
 	nev    uint64
 	skim   []bool // skim[code]: check the parameters, locate none
+	// skimEvery skims every code.
+	skimEvery bool
 
 	// The pipe's channels, once the splitter runs on its own.
 	full chan<- *batch
@@ -195,6 +200,53 @@ func (rd *Reader) Skim(set []bool) {
 	}
 }
 
+// NextBlock is Next for a copy of the file: it also returns the whole
+// block of the event when that block holds the bytes Writer.WriteEvent
+// writes for the event, so that the copy can take them as they are
+// (Writer.WriteEventBlock); otherwise nil. The event's parameters are
+// checked but not located (see Skim). The block, like the event, is valid
+// until the next call. NextBlock reads on the caller's goroutine: mixing
+// it with Next is not supported.
+func (rd *Reader) NextBlock() (*event.Event, []byte, error) {
+	rd.asyncAfter = -1
+	for {
+		typ, body, err := rd.sp.block()
+		rd.blkOff = rd.sp.blkOff
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case typ.isEvent():
+			ok, err := rd.sp.decodeEventSkim(&rd.ev, typ, body)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ok {
+				var blk []byte
+				if b := rd.sp.block8; b != nil && sameAsWritten(&rd.ev, b) {
+					blk = b
+				}
+				return &rd.ev, blk, nil
+			}
+		case typ == BlockSectionHeader:
+			if err := rd.section(body); err != nil {
+				return nil, nil, err
+			}
+		default:
+			if err := rd.meta(typ, body); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+}
+
+// SkimAll is Skim for every code.
+func (rd *Reader) SkimAll() {
+	if rd.sp != nil {
+		rd.sp.skimEvery = true
+	}
+}
+
 // Sections is the number of section headers read so far: a file may hold
 // several sections one after another (trace files concatenated).
 func (rd *Reader) Sections() int { return rd.sections }
@@ -223,6 +275,7 @@ func (sp *splitter) errf(format string, a ...any) error {
 func (sp *splitter) block() (BlockType, []byte, error) {
 	sp.blkOff = sp.off
 	sp.inBuf = false
+	sp.block8 = nil
 	hdr, err := sp.r.Peek(8)
 	if err != nil {
 		n, _ := sp.r.Discard(len(hdr))
@@ -265,6 +318,7 @@ func (sp *splitter) block() (BlockType, []byte, error) {
 		}
 		sp.discard(len(b))
 		body = b[8:]
+		sp.block8 = b
 	} else {
 		sp.discard(8)
 		need := int(total - 8)
@@ -354,6 +408,15 @@ func (sp *splitter) decodeEvent(ev *event.Event, typ BlockType, body []byte) (bo
 	return sp.decodeEventAt(ev, typ, body, sp.blkOff)
 }
 
+// decodeEventSkim is decodeEvent with every code skimmed.
+func (sp *splitter) decodeEventSkim(ev *event.Event, typ BlockType, body []byte) (bool, error) {
+	every := sp.skimEvery
+	sp.skimEvery = true
+	ok, err := sp.decodeEventAt(ev, typ, body, sp.blkOff)
+	sp.skimEvery = every
+	return ok, err
+}
+
 // decodeEventAt is decodeEvent for a block at offset off.
 func (sp *splitter) decodeEventAt(ev *event.Event, typ BlockType, body []byte, off int64) (bool, error) {
 	v2 := typ == BlockEventV2 || typ == BlockEventFlagsV2 || typ == BlockEventV2Large || typ == BlockEventFlagsV2L
@@ -382,7 +445,7 @@ func (sp *splitter) decodeEventAt(ev *event.Event, typ BlockType, body []byte, o
 	}
 	var err error
 	if v2 {
-		if int(code) < len(sp.skim) && sp.skim[code] {
+		if sp.skimEvery || int(code) < len(sp.skim) && sp.skim[code] {
 			err = ev.Skim(raw)
 		} else {
 			err = ev.Decode(raw)

@@ -504,6 +504,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		sink = w.rec
 	}
 	var rd eventSource
+	var file *scap.Reader
 	var live *liveSource
 	if r == nil {
 		l, err := openLive(cfg, sink)
@@ -518,6 +519,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			return fail(1, "%s: %s: %v", prog, name, err)
 		}
 		defer sr.Close()
+		file = sr
 		if flt != nil && !cfg.display {
 			if skim := skimSet(flt, cfg); skim != nil {
 				sr.Skim(skim)
@@ -525,11 +527,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		if plainCopy(cfg) {
 			// Nobody reads a parameter: events are copied as they are.
-			all := make([]bool, 1<<16)
-			for i := range all {
-				all[i] = true
-			}
-			sr.Skim(all)
+			sr.SkimAll()
 		}
 		rd = sr
 	}
@@ -565,7 +563,22 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var uncounted uint64
 	limit := uint64(cfg.duration) * uint64(time.Second)
 	var readErr error
-	for !stop.requested() {
+	// A plain copy with nothing to count takes the events' blocks as
+	// they are, when the writer would write the same bytes.
+	fast := file != nil && plainCopy(cfg) && cfg.count == 0 && cfg.duration == 0 && sum == nil && !cfg.verbose
+	for fast && !stop.requested() {
+		ev, blk, err := file.NextBlock()
+		if err != nil {
+			if err != io.EOF {
+				readErr = err
+			}
+			break
+		}
+		if err := w.eventBlock(ev, true, blk); err != nil {
+			return fail(1, "%s: %v", prog, err)
+		}
+	}
+	for !fast && !stop.requested() {
 		if cfg.count != 0 && n == cfg.count {
 			break
 		}

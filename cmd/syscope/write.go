@@ -73,6 +73,12 @@ func modifiesState(e *event.Event) bool {
 }
 
 func (w *captureWriter) event(ev *event.Event, matched bool) error {
+	return w.eventBlock(ev, matched, nil)
+}
+
+// eventBlock is event, with the block the reader gave for ev, if any
+// (scap.Reader.NextBlock).
+func (w *captureWriter) eventBlock(ev *event.Event, matched bool, block []byte) error {
 	if w.rec.Fresh {
 		// Metadata of a new section of the input: a new section of the
 		// output too (the first file's is written when it opens).
@@ -85,7 +91,7 @@ func (w *captureWriter) event(ev *event.Event, matched bool) error {
 	}
 	w.ts = ev.TS
 	if matched {
-		return w.rot.WriteEvent(ev)
+		return w.rot.WriteEventBlock(ev, block)
 	}
 	if !modifiesState(ev) {
 		return nil
