@@ -2,7 +2,6 @@ package format
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -80,7 +79,9 @@ type Printer struct {
 	// The fake thread sinsp gives a container event.
 	ctr   state.Thread
 	ctrID string
-	ctrJS []byte // the JSON ctr was made from
+	// ctrByJSON holds the threads made for container events, by their
+	// JSON.
+	ctrByJSON map[string]*state.Thread
 
 	// Whether an event other than a container event has been seen: sinsp
 	// consumes the container events a file starts with while opening it,
@@ -289,10 +290,10 @@ func (p *Printer) Thread(e *event.Event) *state.Thread {
 // described by a container event.
 func (p *Printer) containerThread(e *event.Event) *state.Thread {
 	js := event.CString(e.Param(0))
-	if p.ctr.Comm != "" && bytes.Equal(js, p.ctrJS) {
-		return &p.ctr
+	if t := p.ctrByJSON[string(js)]; t != nil {
+		// The same description again: the same thread.
+		return t
 	}
-	p.ctrJS = append(p.ctrJS[:0], js...)
 	var v struct {
 		Container struct {
 			ID string `json:"id"`
@@ -307,7 +308,12 @@ func (p *Printer) containerThread(e *event.Event) *state.Thread {
 			ContainerID: v.Container.ID,
 		}
 	}
-	return &p.ctr
+	if p.ctrByJSON == nil || len(p.ctrByJSON) >= 1024 {
+		p.ctrByJSON = make(map[string]*state.Thread)
+	}
+	t := p.ctr
+	p.ctrByJSON[string(js)] = &t
+	return &t
 }
 
 // Print writes e in the selected format, with a newline.

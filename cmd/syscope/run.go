@@ -542,7 +542,9 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var ctx fields.Ctx
 	ctx.R = pr.Renderer()
 	printing := w == nil && !cfg.quiet
-	needFields := flt != nil || pf != nil
+	// The fields' bookkeeping (latency, last fd, first event's time)
+	// serves -p and filters on other fields than identities.
+	needFields := pf != nil || flt != nil && !byThread
 	// A plain copy (-w without a filter or rotation) copies events as
 	// they are: nothing reads the state, so it is not kept.
 	needState := !plainCopy(cfg)
