@@ -66,9 +66,13 @@ type Printer struct {
 	hmsOK  bool
 	// -t d and the syslog decoder: per-thread bookkeeping, as sinsp keeps
 	// it in its threadinfo.
-	threads     map[int64]*perThread
-	lastTID     int64      // the thread of the last observed event...
-	lastPT      *perThread // ...and its entry in threads, or nil
+	threads map[int64]*perThread
+	// ptc caches entries of threads, by thread id modulo its size:
+	// events come from a few threads at a time.
+	ptc [64]struct {
+		tid int64
+		l   *perThread
+	}
 	observedNum uint64
 	observed    bool
 	curLat      uint64 // latency of the last observed event
@@ -209,14 +213,15 @@ func (p *Printer) Observe(e *event.Event) {
 	if th == nil {
 		return
 	}
-	l := p.lastPT
-	if l == nil || p.lastTID != e.TID {
+	slot := &p.ptc[uint64(e.TID)%uint64(len(p.ptc))]
+	l := slot.l
+	if l == nil || slot.tid != e.TID {
 		l = p.threads[e.TID]
 		if l == nil {
 			l = &perThread{}
 			p.threads[e.TID] = l
 		}
-		p.lastTID, p.lastPT = e.TID, l
+		slot.tid, slot.l = e.TID, l
 	}
 	if l.th != th {
 		*l = perThread{th: th, lastType: -1, lastFD: -1}
@@ -263,7 +268,9 @@ func (p *Printer) Restart() {
 // exists. Calling it is optional: a thread that reappears is noticed.
 func (p *Printer) Forget(tid int64) {
 	delete(p.threads, tid)
-	p.lastPT = nil
+	if slot := &p.ptc[uint64(tid)%uint64(len(p.ptc))]; slot.tid == tid {
+		slot.l = nil
+	}
 }
 
 // Skipped reports whether Print would print nothing for e: internal
