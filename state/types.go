@@ -104,42 +104,43 @@ const (
 // Thread is what is known about one thread (and, through its FDs, its
 // process).
 type Thread struct {
+	// The fields every event reads come first, in the same cache line.
 	TID, PID, PTID int64
-	SID, VPGID     int64
-	VTID, VPID     int64
-	Comm           string // the process name sysdig prints as proc.name
-	Exe            string // argv[0] as seen by execve
-	ExePath        string
-	Args           []string
-	Env            []string
-	Cwd            string
-	UID, GID       uint32
-	LoginUID       uint32
-	FDLimit        int64
-	Flags          uint32
-	PgftMaj        uint64
-	PgftMin        uint64
-	VMSize         uint32
-	VMRSS          uint32
-	VMSwap         uint32
-	Cgroups        []string
-	ContainerID    string
-	Root           string
-	ClonTS         uint64
-	Tty            uint32
-
-	// FDs is the thread's own fd table; threads that share their
-	// process's fds use the main thread's (see State.FD).
-	FDs *FDTable
-	// Fake marks a placeholder for a thread seen only in events.
-	Fake bool
 
 	// Memo is for a user of the state to remember something about the
 	// thread that holds while State.Gen stays the same (see there); the
 	// state only ever sets it to 0, on a new Thread.
-	Memo uint64
+	Memo  uint64
+	Flags uint32
+	pt    *perThread // the parser's bookkeeping, made on the first event
+	// FDs is the thread's own fd table; threads that share their
+	// process's fds use the main thread's (see State.FD).
+	FDs *FDTable
 
-	pt *perThread // the parser's bookkeeping, made on the first event
+	SID, VPGID  int64
+	VTID, VPID  int64
+	Comm        string // the process name sysdig prints as proc.name
+	Exe         string // argv[0] as seen by execve
+	ExePath     string
+	Args        []string
+	Env         []string
+	Cwd         string
+	UID, GID    uint32
+	LoginUID    uint32
+	FDLimit     int64
+	PgftMaj     uint64
+	PgftMin     uint64
+	VMSize      uint32
+	VMRSS       uint32
+	VMSwap      uint32
+	Cgroups     []string
+	ContainerID string
+	Root        string
+	ClonTS      uint64
+	Tty         uint32
+
+	// Fake marks a placeholder for a thread seen only in events.
+	Fake bool
 }
 
 // FDTable is a process's table of open file descriptors.
