@@ -209,6 +209,9 @@ func (rd *Reader) Skim(set []bool) {
 // it with Next is not supported.
 func (rd *Reader) NextBlock() (*event.Event, []byte, error) {
 	rd.asyncAfter = -1
+	if ev, blk := rd.nextBuffered(); ev != nil {
+		return ev, blk, nil
+	}
 	for {
 		typ, body, err := rd.sp.block()
 		rd.blkOff = rd.sp.blkOff
@@ -238,6 +241,35 @@ func (rd *Reader) NextBlock() (*event.Event, []byte, error) {
 			}
 		}
 	}
+}
+
+// nextBuffered is NextBlock's fast way: the next block when it is a V2
+// event block the read buffer holds whole, read without the calls of
+// block into the buffered reader; nil when it is anything else, for
+// block to read.
+func (rd *Reader) nextBuffered() (*event.Event, []byte) {
+	sp := rd.sp
+	buf, _ := sp.r.Peek(sp.r.Buffered())
+	if len(buf) < 8 {
+		return nil, nil
+	}
+	typ := BlockType(binary.LittleEndian.Uint32(buf))
+	total := int(binary.LittleEndian.Uint32(buf[4:]))
+	if typ != BlockEventV2 && typ != BlockEventFlagsV2 || total < 12 || total > maxEventBlock+12 || total > len(buf) {
+		return nil, nil
+	}
+	ok, err := sp.decodeEventSkimAt(&rd.ev, typ, buf[8:total-4], sp.off)
+	if err != nil || !ok {
+		return nil, nil // block reads it again, for its error or to skip it
+	}
+	blk := buf[:total]
+	sp.blkOff = sp.off
+	rd.blkOff = sp.off
+	sp.discard(total)
+	if !sameAsWritten(&rd.ev, blk) {
+		blk = nil
+	}
+	return &rd.ev, blk
 }
 
 // SkimAll is Skim for every code.
@@ -410,9 +442,14 @@ func (sp *splitter) decodeEvent(ev *event.Event, typ BlockType, body []byte) (bo
 
 // decodeEventSkim is decodeEvent with every code skimmed.
 func (sp *splitter) decodeEventSkim(ev *event.Event, typ BlockType, body []byte) (bool, error) {
+	return sp.decodeEventSkimAt(ev, typ, body, sp.blkOff)
+}
+
+// decodeEventSkimAt is decodeEventAt with every code skimmed.
+func (sp *splitter) decodeEventSkimAt(ev *event.Event, typ BlockType, body []byte, off int64) (bool, error) {
 	every := sp.skimEvery
 	sp.skimEvery = true
-	ok, err := sp.decodeEventAt(ev, typ, body, sp.blkOff)
+	ok, err := sp.decodeEventAt(ev, typ, body, off)
 	sp.skimEvery = every
 	return ok, err
 }
