@@ -67,6 +67,10 @@ type Printer struct {
 	// -t d and the syslog decoder: per-thread bookkeeping, as sinsp keeps
 	// it in its threadinfo.
 	threads map[int64]*perThread
+	// curEv is the event Observe saw last, unless it did not look its
+	// thread up, and curTh that thread.
+	curEv *event.Event
+	curTh *state.Thread
 	// ptc caches entries of threads, by thread id modulo its size:
 	// events come from a few threads at a time.
 	ptc [64]struct {
@@ -206,10 +210,13 @@ func (p *Printer) Observe(e *event.Event) {
 	}
 	p.curLat, p.curLatOK = 0, false
 	p.curParsed, p.curFD = false, -1
+	p.curEv = nil
 	if k&(kindSkipReset|kindContainerJSON) != 0 {
 		return
 	}
 	th := p.st.Thread(e.TID)
+	// Thread gives it again for this event.
+	p.curEv, p.curTh = e, th
 	if th == nil {
 		return
 	}
@@ -287,6 +294,10 @@ func (p *Printer) Skipped(e *event.Event) bool {
 // e.TID, except for container events, which get a made-up thread named
 // after the container.
 func (p *Printer) Thread(e *event.Event) *state.Thread {
+	if p.curEv == e && p.observedNum == e.Num {
+		// Observe looked it up, and nothing changed since.
+		return p.curTh
+	}
 	if p.kind(e.Type)&kindContainerJSON != 0 {
 		return p.containerThread(e)
 	}
