@@ -124,6 +124,13 @@ func (sp *splitter) run(full chan<- *batch, free <-chan *batch, done <-chan stru
 		if !sp.fastEvents(&b) {
 			return
 		}
+		if (len(b.evs) > 0 || len(b.metas) > 0) && sp.mustRead() {
+			// The next block needs a read, which may wait (a pipe):
+			// what is decoded goes now rather than after it.
+			if sp.fastSend(&b); b == nil {
+				return
+			}
+		}
 		typ, body, err := sp.block()
 		if err != nil {
 			b.err, b.errOff = err, sp.off
@@ -271,4 +278,15 @@ func (sp *splitter) fastEvents(bp **batch) bool {
 		}
 	}
 	return true
+}
+
+// mustRead reports whether the next block is not whole in the read
+// buffer, so that block will have to read (and may wait).
+func (sp *splitter) mustRead() bool {
+	n := sp.r.Buffered()
+	if n < 8 {
+		return true
+	}
+	hdr, _ := sp.r.Peek(8)
+	return uint64(n) < uint64(binary.LittleEndian.Uint32(hdr[4:]))
 }

@@ -3,6 +3,7 @@ package scap_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"runtime"
 	"sort"
 	"strings"
@@ -127,5 +128,55 @@ func TestPipeClose(t *testing.T) {
 			t.Fatalf("%d goroutines after Close, %d before the reader", runtime.NumGoroutine(), before)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestPipeStream checks that events read from a stream that stalls (a
+// pipe from a live capture) are handed over without waiting for more
+// bytes: the pipe does not hold back a batch it has started.
+func TestPipeStream(t *testing.T) {
+	traces := loadTraces(t)
+	data := traces["curl_google"]
+	bs := blocksOf(t, data)
+	cut := bs[len(bs)*2/3].start // a block boundary
+	events := 0
+	for _, b := range bs {
+		if b.start < cut && isEventBlock(b.typ) {
+			events++
+		}
+	}
+	pr, pw := io.Pipe()
+	release := make(chan struct{})
+	go func() {
+		pw.Write(data[:cut])
+		<-release
+		pw.Write(data[cut:])
+		pw.Close()
+	}()
+	defer close(release)
+	rd, err := scap.NewReader(pr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	scap.ReadAhead(rd)
+	got := make(chan int)
+	go func() {
+		n := 0
+		for n < events {
+			if _, err := rd.Next(); err != nil {
+				break
+			}
+			n++
+		}
+		got <- n
+	}()
+	select {
+	case n := <-got:
+		if n != events {
+			t.Fatalf("%d events before the stall, want %d", n, events)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the events before the stall are held back")
 	}
 }
