@@ -10,6 +10,12 @@ import (
 // event blocks and the live probe); V1 event blocks lack the last 4 bytes.
 const HeaderLen = 26
 
+// The two event types whose V1 length libscap corrects (see DecodeV1).
+const (
+	codeNotificationE   Code = 280
+	codeInfrastructureE Code = 286
+)
+
 // HeaderLenV1 is the length of a V1 event header, which has no nparams.
 const HeaderLenV1 = 22
 
@@ -70,6 +76,43 @@ func (e *Event) Decode(raw []byte) error {
 	return e.locate(HeaderLen, int(n), true)
 }
 
+// Skim is Decode for an event nobody will ask the parameters of: it
+// checks them as Decode does, with the same errors, but does not locate
+// them; NParams is then 0.
+func (e *Event) Skim(raw []byte) error {
+	if len(raw) < HeaderLen {
+		return e.Decode(raw)
+	}
+	if err := e.header(raw); err != nil {
+		return err
+	}
+	r := e.Raw
+	if len(r) < HeaderLen {
+		return e.Decode(raw)
+	}
+	e.V1 = false
+	n := int(binary.LittleEndian.Uint32(r[22:]))
+	lsize := 2
+	if e.Info != nil && e.Info.Flags&FlagLargePayload != 0 {
+		lsize = 4
+	}
+	pos := HeaderLen + n*lsize
+	if n > MaxParams || pos > len(r) {
+		return e.Decode(raw) // for its error
+	}
+	for i := 0; i < n; i++ {
+		if lsize == 2 {
+			pos += int(binary.LittleEndian.Uint16(r[HeaderLen+2*i:]))
+		} else {
+			pos += int(binary.LittleEndian.Uint32(r[HeaderLen+4*i:]))
+		}
+	}
+	if pos > len(r) {
+		return e.Decode(raw) // for its error
+	}
+	return nil
+}
+
 // DecodeV1 fills e from raw, an event of a V1 event block, whose 22-byte
 // header has no parameter count. Like libscap, it takes the largest count
 // up to the table's whose lengths add up to the event's length exactly.
@@ -84,6 +127,15 @@ func (e *Event) DecodeV1(raw []byte) error {
 		return fmt.Errorf("v1 event of unknown type %d: %w", e.Type, ErrParams)
 	}
 	e.V1 = true
+	if e.Type == codeNotificationE || e.Type == codeInfrastructureE {
+		// Old writers stored a length 3 bytes too long for these two
+		// events; libscap takes the 3 bytes off before counting the
+		// parameters, and the event is 3 bytes shorter from then on.
+		if len(e.Raw) < HeaderLenV1+3 {
+			return fmt.Errorf("event type %d: length %d is too short to take off the 3 extra bytes of its kind: %w", e.Type, len(e.Raw), ErrParams)
+		}
+		e.Raw = e.Raw[:len(e.Raw)-3]
+	}
 	for n := len(e.Info.Params); n >= 0; n-- {
 		if e.fits(HeaderLenV1, n) {
 			return e.locate(HeaderLenV1, n, false)

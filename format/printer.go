@@ -66,9 +66,17 @@ type Printer struct {
 	hmsOK  bool
 	// -t d and the syslog decoder: per-thread bookkeeping, as sinsp keeps
 	// it in its threadinfo.
-	threads     map[int64]*perThread
-	lastTID     int64      // the thread of the last observed event...
-	lastPT      *perThread // ...and its entry in threads, or nil
+	threads map[int64]*perThread
+	// curEv is the event Observe saw last, unless it did not look its
+	// thread up, and curTh that thread.
+	curEv *event.Event
+	curTh *state.Thread
+	// ptc caches entries of threads, by thread id modulo its size:
+	// events come from a few threads at a time.
+	ptc [64]struct {
+		tid int64
+		l   *perThread
+	}
 	observedNum uint64
 	observed    bool
 	curLat      uint64 // latency of the last observed event
@@ -79,6 +87,9 @@ type Printer struct {
 	// The fake thread sinsp gives a container event.
 	ctr   state.Thread
 	ctrID string
+	// ctrByJSON holds the threads made for container events, by their
+	// JSON.
+	ctrByJSON map[string]*state.Thread
 
 	// Whether an event other than a container event has been seen: sinsp
 	// consumes the container events a file starts with while opening it,
@@ -199,21 +210,25 @@ func (p *Printer) Observe(e *event.Event) {
 	}
 	p.curLat, p.curLatOK = 0, false
 	p.curParsed, p.curFD = false, -1
+	p.curEv = nil
 	if k&(kindSkipReset|kindContainerJSON) != 0 {
 		return
 	}
 	th := p.st.Thread(e.TID)
+	// Thread gives it again for this event.
+	p.curEv, p.curTh = e, th
 	if th == nil {
 		return
 	}
-	l := p.lastPT
-	if l == nil || p.lastTID != e.TID {
+	slot := &p.ptc[uint64(e.TID)%uint64(len(p.ptc))]
+	l := slot.l
+	if l == nil || slot.tid != e.TID {
 		l = p.threads[e.TID]
 		if l == nil {
 			l = &perThread{}
 			p.threads[e.TID] = l
 		}
-		p.lastTID, p.lastPT = e.TID, l
+		slot.tid, slot.l = e.TID, l
 	}
 	if l.th != th {
 		*l = perThread{th: th, lastType: -1, lastFD: -1}
@@ -260,7 +275,9 @@ func (p *Printer) Restart() {
 // exists. Calling it is optional: a thread that reappears is noticed.
 func (p *Printer) Forget(tid int64) {
 	delete(p.threads, tid)
-	p.lastPT = nil
+	if slot := &p.ptc[uint64(tid)%uint64(len(p.ptc))]; slot.tid == tid {
+		slot.l = nil
+	}
 }
 
 // Skipped reports whether Print would print nothing for e: internal
@@ -277,6 +294,10 @@ func (p *Printer) Skipped(e *event.Event) bool {
 // e.TID, except for container events, which get a made-up thread named
 // after the container.
 func (p *Printer) Thread(e *event.Event) *state.Thread {
+	if p.curEv == e && p.observedNum == e.Num {
+		// Observe looked it up, and nothing changed since.
+		return p.curTh
+	}
 	if p.kind(e.Type)&kindContainerJSON != 0 {
 		return p.containerThread(e)
 	}
@@ -287,6 +308,10 @@ func (p *Printer) Thread(e *event.Event) *state.Thread {
 // described by a container event.
 func (p *Printer) containerThread(e *event.Event) *state.Thread {
 	js := event.CString(e.Param(0))
+	if t := p.ctrByJSON[string(js)]; t != nil {
+		// The same description again: the same thread.
+		return t
+	}
 	var v struct {
 		Container struct {
 			ID string `json:"id"`
@@ -301,7 +326,12 @@ func (p *Printer) containerThread(e *event.Event) *state.Thread {
 			ContainerID: v.Container.ID,
 		}
 	}
-	return &p.ctr
+	if p.ctrByJSON == nil || len(p.ctrByJSON) >= 1024 {
+		p.ctrByJSON = make(map[string]*state.Thread)
+	}
+	t := p.ctr
+	p.ctrByJSON[string(js)] = &t
+	return &t
 }
 
 // Print writes e in the selected format, with a newline.

@@ -54,27 +54,65 @@ type SectionSink interface {
 
 // Reader reads the blocks of a trace file: metadata blocks go to its Sink,
 // events are returned by Next. It is not safe for concurrent use.
+//
+// Once a file proves long (asyncAfter bytes), the reading, splitting into
+// blocks and decoding of events moves to a goroutine of its own, which
+// hands over events in batches (see pipe.go): on a machine with two cores
+// the work of whoever calls Next then overlaps with the reading. Metadata
+// still reaches the Sink from Next, in the file's order, so the Sink is
+// only ever called from the goroutine calling Next.
 type Reader struct {
-	r      *bufio.Reader
+	sp     *splitter
 	sink   Sink
-	off    int64 // bytes consumed from the uncompressed stream
+	off    int64 // with the pipe: the end of the last block handed over
 	blkOff int64 // offset of the current block
-	buf    []byte
 	ev     event.Event
-	nev    uint64
 	// Major and Minor are the version of the last section header read.
 	Major, Minor uint16
 	sections     int
 	gz           *gzip.Reader
-	hdr          [8]byte // a block header, here so reading it does not allocate
+	stop         *stopper
+
+	asyncAfter int64 // bytes read before the pipe starts; <0: never
+	pipe       *pipe
+	cur        *batch // the batch being handed over
+	pos        int    // next event of cur
+	mpos       int    // next metadata block of cur
+	err        error  // the pipe's last word, once reached
+}
+
+// splitter reads blocks and decodes events: the part of reading that can
+// run ahead of the Reader's user, on another goroutine.
+type splitter struct {
+	r      *bufio.Reader
+	off    int64 // bytes consumed from the uncompressed stream
+	blkOff int64 // offset of the current block
+	buf    []byte
+	inBuf  bool // the last block's body is in buf, not in r's buffer
+	// block8 is the last block whole, header and trailer included, when
+	// it is in r's buffer; nil otherwise.
+	block8 []byte
+	nev    uint64
+	skim   []bool // skim[code]: check the parameters, locate none
+	// skimEvery skims every code.
+	skimEvery bool
+
+	// The pipe's channels, once the splitter runs on its own.
+	full chan<- *batch
+	free <-chan *batch
+	done <-chan struct{}
 }
 
 // NewReader starts reading a trace file, plain or gzip-compressed (told
 // apart by the content), and reads its first section header. Metadata
-// blocks are handed to sink, which may be nil.
+// blocks are handed to sink, which may be nil. Close releases what a
+// Reader left before the end of its file holds.
 func NewReader(r io.Reader, sink Sink) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 256<<10)
-	rd := &Reader{sink: sink}
+	rd := &Reader{sink: sink, sp: &splitter{}, stop: newStopper(), asyncAfter: defaultAsyncAfter}
+	// A Reader dropped without Close stops its goroutines when collected:
+	// they hold the stopper, never the Reader.
+	runtime.AddCleanup(rd, func(s *stopper) { s.close() }, rd.stop)
 	magic, err := br.Peek(2)
 	if err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
@@ -83,16 +121,17 @@ func NewReader(r io.Reader, sink Sink) (*Reader, error) {
 		}
 		gz.Multistream(true)
 		rd.gz = gz
-		br = bufio.NewReaderSize(newAheadReader(rd, gz), 256<<10)
+		br = bufio.NewReaderSize(newAheadReader(rd.stop.done, gz), 256<<10)
 	}
-	rd.r = br
-	if _, err := rd.r.Peek(1); err != nil {
+	rd.sp.r = br
+	if _, err := br.Peek(1); err != nil {
 		if err == io.EOF {
 			return nil, &Error{Offset: 0, Msg: "empty file", Err: ErrNotScap}
 		}
 		return nil, &Error{Offset: 0, Msg: "read file", Err: err}
 	}
-	typ, body, err := rd.block()
+	typ, body, err := rd.sp.block()
+	rd.blkOff = rd.sp.blkOff
 	if err != nil {
 		var fe *Error
 		if errors.As(err, &fe) && typ != BlockSectionHeader {
@@ -110,18 +149,29 @@ func NewReader(r io.Reader, sink Sink) (*Reader, error) {
 	return rd, nil
 }
 
+// Close stops the goroutines reading ahead, if any. The Reader must not
+// be used after.
+func (rd *Reader) Close() { rd.stop.close() }
+
 // Next returns the next event. The event is reused by the following call.
 // At the end of the file it returns io.EOF; a damaged file gives an
 // *Error, after every event before the damage has been returned.
 func (rd *Reader) Next() (*event.Event, error) {
+	if rd.pipe == nil && rd.asyncAfter >= 0 && rd.sp.off >= rd.asyncAfter {
+		rd.startPipe()
+	}
+	if rd.pipe != nil {
+		return rd.nextPiped()
+	}
 	for {
-		typ, body, err := rd.block()
+		typ, body, err := rd.sp.block()
+		rd.blkOff = rd.sp.blkOff
 		if err != nil {
 			return nil, err
 		}
 		switch {
 		case typ.isEvent():
-			ok, err := rd.decodeEvent(typ, body)
+			ok, err := rd.sp.decodeEvent(&rd.ev, typ, body)
 			if err != nil {
 				return nil, err
 			}
@@ -140,39 +190,141 @@ func (rd *Reader) Next() (*event.Event, error) {
 	}
 }
 
+// Skim tells the reader that nobody asks for the parameters of events
+// of the codes c for which set[c] is true: their parameters are checked
+// (a damaged event is an error all the same) but not located, and
+// NParams is 0 for them. Call it before the first Next.
+func (rd *Reader) Skim(set []bool) {
+	if rd.sp != nil {
+		rd.sp.skim = set
+	}
+}
+
+// NextBlock is Next for a copy of the file: it also returns the whole
+// block of the event when that block holds the bytes Writer.WriteEvent
+// writes for the event, so that the copy can take them as they are
+// (Writer.WriteEventBlock); otherwise nil. The event's parameters are
+// checked but not located (see Skim). The block, like the event, is valid
+// until the next call. NextBlock reads on the caller's goroutine: mixing
+// it with Next is not supported.
+func (rd *Reader) NextBlock() (*event.Event, []byte, error) {
+	rd.asyncAfter = -1
+	if ev, blk := rd.nextBuffered(); ev != nil {
+		return ev, blk, nil
+	}
+	for {
+		typ, body, err := rd.sp.block()
+		rd.blkOff = rd.sp.blkOff
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case typ.isEvent():
+			ok, err := rd.sp.decodeEventSkim(&rd.ev, typ, body)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ok {
+				var blk []byte
+				if b := rd.sp.block8; b != nil && sameAsWritten(&rd.ev, b) {
+					blk = b
+				}
+				return &rd.ev, blk, nil
+			}
+		case typ == BlockSectionHeader:
+			if err := rd.section(body); err != nil {
+				return nil, nil, err
+			}
+		default:
+			if err := rd.meta(typ, body); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+}
+
+// nextBuffered is NextBlock's fast way: the next block when it is a V2
+// event block the read buffer holds whole, read without the calls of
+// block into the buffered reader; nil when it is anything else, for
+// block to read.
+func (rd *Reader) nextBuffered() (*event.Event, []byte) {
+	sp := rd.sp
+	buf, _ := sp.r.Peek(sp.r.Buffered())
+	if len(buf) < 8 {
+		return nil, nil
+	}
+	typ := BlockType(binary.LittleEndian.Uint32(buf))
+	total := int(binary.LittleEndian.Uint32(buf[4:]))
+	if typ != BlockEventV2 && typ != BlockEventFlagsV2 || total < 12 || total > maxEventBlock+12 || total > len(buf) {
+		return nil, nil
+	}
+	ok, err := sp.decodeEventSkimAt(&rd.ev, typ, buf[8:total-4], sp.off)
+	if err != nil || !ok {
+		return nil, nil // block reads it again, for its error or to skip it
+	}
+	blk := buf[:total]
+	sp.blkOff = sp.off
+	rd.blkOff = sp.off
+	sp.discard(total)
+	if !sameAsWritten(&rd.ev, blk) {
+		blk = nil
+	}
+	return &rd.ev, blk
+}
+
+// SkimAll is Skim for every code.
+func (rd *Reader) SkimAll() {
+	if rd.sp != nil {
+		rd.sp.skimEvery = true
+	}
+}
+
 // Sections is the number of section headers read so far: a file may hold
 // several sections one after another (trace files concatenated).
 func (rd *Reader) Sections() int { return rd.sections }
 
-// Offset is the number of bytes of the uncompressed stream read so far.
-func (rd *Reader) Offset() int64 { return rd.off }
+// Offset is the number of bytes of the uncompressed stream read so far:
+// up to the end of the block of the event Next last returned (or of the
+// damage it reported).
+func (rd *Reader) Offset() int64 {
+	if rd.pipe != nil {
+		return rd.off
+	}
+	return rd.sp.off
+}
 
 func (rd *Reader) errf(format string, a ...any) error {
 	return &Error{Offset: rd.blkOff, Msg: fmt.Sprintf(format, a...)}
 }
 
+func (sp *splitter) errf(format string, a ...any) error {
+	return &Error{Offset: sp.blkOff, Msg: fmt.Sprintf(format, a...)}
+}
+
 // block reads one whole block and returns its type and its body, without
 // the header and the trailing length. The body is valid until the next call:
 // a block that fits the read buffer is returned in place, without a copy.
-func (rd *Reader) block() (BlockType, []byte, error) {
-	rd.blkOff = rd.off
-	hdr, err := rd.r.Peek(8)
+func (sp *splitter) block() (BlockType, []byte, error) {
+	sp.blkOff = sp.off
+	sp.inBuf = false
+	sp.block8 = nil
+	hdr, err := sp.r.Peek(8)
 	if err != nil {
-		n, _ := rd.r.Discard(len(hdr))
-		rd.off += int64(n)
+		n, _ := sp.r.Discard(len(hdr))
+		sp.off += int64(n)
 		if err == io.EOF {
 			if n == 0 {
 				return 0, nil, io.EOF
 			}
-			return 0, nil, &Error{Offset: rd.blkOff, Msg: fmt.Sprintf("file ends inside a block header (%d of 8 bytes)", n)}
+			return 0, nil, &Error{Offset: sp.blkOff, Msg: fmt.Sprintf("file ends inside a block header (%d of 8 bytes)", n)}
 		}
-		return 0, nil, &Error{Offset: rd.blkOff, Msg: "read block header", Err: err}
+		return 0, nil, &Error{Offset: sp.blkOff, Msg: "read block header", Err: err}
 	}
 	typ := BlockType(binary.LittleEndian.Uint32(hdr[0:])).canonical()
 	total := binary.LittleEndian.Uint32(hdr[4:])
 	if total < 12 {
-		rd.discard(8)
-		return typ, nil, rd.errf("block of type %#x has length %d, less than the 12 bytes of its framing", uint32(typ), total)
+		sp.discard(8)
+		return typ, nil, sp.errf("block of type %#x has length %d, less than the 12 bytes of its framing", uint32(typ), total)
 	}
 	limit := uint32(maxMetaBlock)
 	switch typ {
@@ -182,71 +334,73 @@ func (rd *Reader) block() (BlockType, []byte, error) {
 		limit = maxLargeBlock
 	}
 	if total > limit {
-		rd.discard(8)
-		return typ, nil, rd.errf("block of type %#x has length %d, more than the %d bytes such a block may have", uint32(typ), total, limit)
+		sp.discard(8)
+		return typ, nil, sp.errf("block of type %#x has length %d, more than the %d bytes such a block may have", uint32(typ), total, limit)
 	}
 	var body []byte
-	if int(total) <= rd.r.Size() {
+	if int(total) <= sp.r.Size() {
 		// The whole block in the read buffer: no copy.
-		b, err := rd.r.Peek(int(total))
+		b, err := sp.r.Peek(int(total))
 		if err != nil {
-			rd.discard(len(b))
+			sp.discard(len(b))
 			if err == io.EOF {
-				return typ, nil, rd.errf("file ends inside a block of type %#x and length %d", uint32(typ), total)
+				return typ, nil, sp.errf("file ends inside a block of type %#x and length %d", uint32(typ), total)
 			}
-			return typ, nil, &Error{Offset: rd.blkOff, Msg: "read block", Err: err}
+			return typ, nil, &Error{Offset: sp.blkOff, Msg: "read block", Err: err}
 		}
-		rd.discard(len(b))
+		sp.discard(len(b))
 		body = b[8:]
+		sp.block8 = b
 	} else {
-		rd.discard(8)
+		sp.discard(8)
 		need := int(total - 8)
-		if err := rd.fill(need); err != nil {
+		if err := sp.fill(need); err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return typ, nil, rd.errf("file ends inside a block of type %#x and length %d", uint32(typ), total)
+				return typ, nil, sp.errf("file ends inside a block of type %#x and length %d", uint32(typ), total)
 			}
-			return typ, nil, &Error{Offset: rd.blkOff, Msg: "read block", Err: err}
+			return typ, nil, &Error{Offset: sp.blkOff, Msg: "read block", Err: err}
 		}
-		body = rd.buf[:need]
+		body = sp.buf[:need]
+		sp.inBuf = true
 	}
 	need := len(body)
 	trailer := binary.LittleEndian.Uint32(body[need-4:])
 	if trailer != total && !typ.isEvent() {
 		// libscap checks the trailer of metadata blocks only.
-		return typ, nil, rd.errf("block of type %#x: trailing length %d differs from leading length %d", uint32(typ), trailer, total)
+		return typ, nil, sp.errf("block of type %#x: trailing length %d differs from leading length %d", uint32(typ), trailer, total)
 	}
 	return typ, body[:need-4], nil
 }
 
 // discard consumes n bytes that the read buffer holds.
-func (rd *Reader) discard(n int) {
-	m, _ := rd.r.Discard(n)
-	rd.off += int64(m)
+func (sp *splitter) discard(n int) {
+	m, _ := sp.r.Discard(n)
+	sp.off += int64(m)
 }
 
-// fill reads n bytes into rd.buf, growing it only as data arrives.
-func (rd *Reader) fill(n int) error {
-	if n <= cap(rd.buf) {
-		rd.buf = rd.buf[:n]
-		m, err := io.ReadFull(rd.r, rd.buf)
-		rd.off += int64(m)
+// fill reads n bytes into sp.buf, growing it only as data arrives.
+func (sp *splitter) fill(n int) error {
+	if n <= cap(sp.buf) {
+		sp.buf = sp.buf[:n]
+		m, err := io.ReadFull(sp.r, sp.buf)
+		sp.off += int64(m)
 		return err
 	}
 	have := 0
-	rd.buf = rd.buf[:0]
+	sp.buf = sp.buf[:0]
 	for have < n {
 		step := n - have
 		if step > chunk {
 			step = chunk
 		}
-		if cap(rd.buf) < have+step {
-			nb := make([]byte, have, max(have+step, 2*cap(rd.buf)))
-			copy(nb, rd.buf[:have])
-			rd.buf = nb
+		if cap(sp.buf) < have+step {
+			nb := make([]byte, have, max(have+step, 2*cap(sp.buf)))
+			copy(nb, sp.buf[:have])
+			sp.buf = nb
 		}
-		rd.buf = rd.buf[:have+step]
-		m, err := io.ReadFull(rd.r, rd.buf[have:have+step])
-		rd.off += int64(m)
+		sp.buf = sp.buf[:have+step]
+		m, err := io.ReadFull(sp.r, sp.buf[have:have+step])
+		sp.off += int64(m)
 		have += m
 		if err != nil {
 			return err
@@ -280,9 +434,28 @@ func (rd *Reader) section(body []byte) error {
 	return nil
 }
 
-// decodeEvent fills rd.ev from an event block. It returns false for an
+// decodeEvent fills ev from an event block. It returns false for an
 // event to skip: one of a type this table does not know.
-func (rd *Reader) decodeEvent(typ BlockType, body []byte) (bool, error) {
+func (sp *splitter) decodeEvent(ev *event.Event, typ BlockType, body []byte) (bool, error) {
+	return sp.decodeEventAt(ev, typ, body, sp.blkOff)
+}
+
+// decodeEventSkim is decodeEvent with every code skimmed.
+func (sp *splitter) decodeEventSkim(ev *event.Event, typ BlockType, body []byte) (bool, error) {
+	return sp.decodeEventSkimAt(ev, typ, body, sp.blkOff)
+}
+
+// decodeEventSkimAt is decodeEventAt with every code skimmed.
+func (sp *splitter) decodeEventSkimAt(ev *event.Event, typ BlockType, body []byte, off int64) (bool, error) {
+	every := sp.skimEvery
+	sp.skimEvery = true
+	ok, err := sp.decodeEventAt(ev, typ, body, off)
+	sp.skimEvery = every
+	return ok, err
+}
+
+// decodeEventAt is decodeEvent for a block at offset off.
+func (sp *splitter) decodeEventAt(ev *event.Event, typ BlockType, body []byte, off int64) (bool, error) {
 	v2 := typ == BlockEventV2 || typ == BlockEventFlagsV2 || typ == BlockEventV2Large || typ == BlockEventFlagsV2L
 	flagged := typ == BlockEventFlags || typ == BlockEventFlagsV2 || typ == BlockEventFlagsV2L
 	hdr := 2
@@ -294,9 +467,8 @@ func (rd *Reader) decodeEvent(typ BlockType, body []byte) (bool, error) {
 		hl = event.HeaderLen
 	}
 	if len(body) < hdr+hl {
-		return false, rd.errf("event block of %d bytes is too short for its header", len(body)+12)
+		return false, &Error{Offset: off, Msg: fmt.Sprintf("event block of %d bytes is too short for its header", len(body)+12)}
 	}
-	ev := &rd.ev
 	ev.CPU = binary.LittleEndian.Uint16(body)
 	ev.Flags = 0
 	if flagged {
@@ -310,15 +482,19 @@ func (rd *Reader) decodeEvent(typ BlockType, body []byte) (bool, error) {
 	}
 	var err error
 	if v2 {
-		err = ev.Decode(raw)
+		if sp.skimEvery || int(code) < len(sp.skim) && sp.skim[code] {
+			err = ev.Skim(raw)
+		} else {
+			err = ev.Decode(raw)
+		}
 	} else {
 		err = ev.DecodeV1(raw)
 	}
 	if err != nil {
-		return false, &Error{Offset: rd.blkOff, Msg: fmt.Sprintf("event %d", rd.nev+1), Err: err}
+		return false, &Error{Offset: off, Msg: fmt.Sprintf("event %d", sp.nev+1), Err: err}
 	}
-	rd.nev++
-	ev.Num = rd.nev
+	sp.nev++
+	ev.Num = sp.nev
 	return true, nil
 }
 
@@ -335,9 +511,10 @@ const (
 
 // aheadReader reads src, through a goroutine reading ahead once aheadAfter
 // bytes have been read. The goroutine ends at the end of src, at its first
-// error, or once the Reader that owns the aheadReader is garbage.
+// error, or once done is closed (the Reader that owns the aheadReader is
+// closed or garbage).
 type aheadReader struct {
-	owner *Reader
+	done  <-chan struct{}
 	src   io.Reader
 	read  int  // bytes read before the goroutine starts
 	ahead bool // whether it has started
@@ -354,8 +531,8 @@ type aheadChunk struct {
 	err error
 }
 
-func newAheadReader(owner *Reader, src io.Reader) *aheadReader {
-	return &aheadReader{owner: owner, src: src}
+func newAheadReader(done <-chan struct{}, src io.Reader) *aheadReader {
+	return &aheadReader{done: done, src: src}
 }
 
 // start starts the goroutine.
@@ -366,10 +543,7 @@ func (a *aheadReader) start() {
 	for range aheadBufs {
 		a.free <- nil // allocated when first needed
 	}
-	done := make(chan struct{})
-	runtime.AddCleanup(a.owner, func(done chan struct{}) { close(done) }, done)
-	a.owner = nil
-	go readAhead(a.src, a.full, a.free, done)
+	go readAhead(a.src, a.full, a.free, a.done)
 	a.src = nil
 }
 

@@ -251,6 +251,12 @@ func (r *Rotator) size() int64 {
 // WriteEvent writes ev, first moving to a new file if a limit is reached
 // (cycle_writer::consider: time first, then size, then count).
 func (r *Rotator) WriteEvent(ev *event.Event) error {
+	return r.WriteEventBlock(ev, nil)
+}
+
+// WriteEventBlock is WriteEvent with the block Reader.NextBlock gave for
+// ev (nil for none): see Writer.WriteEventBlock.
+func (r *Rotator) WriteEventBlock(ev *event.Event, block []byte) error {
 	if r.err != nil {
 		return r.err
 	}
@@ -280,7 +286,7 @@ func (r *Rotator) WriteEvent(ev *event.Event) error {
 			}
 		}
 	}
-	if err := r.w.WriteEvent(ev); err != nil {
+	if err := r.w.WriteEventBlock(ev, block); err != nil {
 		r.err = fmt.Errorf("%s: %w", r.name, err)
 		return r.err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/syscope/syscope/event"
 )
@@ -623,6 +624,32 @@ func (w *Writer) WriteEvent(ev *event.Event) error {
 	default:
 		typ = BlockEventV2
 	}
+	if !ev.V1 {
+		// The usual case, framed in one go.
+		total := 8 + (body+3)&^3 + 4
+		at := len(w.buf)
+		w.buf = slices.Grow(w.buf, total)[:at+total]
+		b := w.buf[at:]
+		binary.LittleEndian.PutUint32(b, uint32(typ))
+		binary.LittleEndian.PutUint32(b[4:], uint32(total))
+		binary.LittleEndian.PutUint16(b[8:], ev.CPU)
+		p := 10
+		if ev.Flags != 0 {
+			binary.LittleEndian.PutUint32(b[10:], ev.Flags)
+			p = 14
+		}
+		p += copy(b[p:], raw)
+		clear(b[p : total-4])
+		binary.LittleEndian.PutUint32(b[total-4:], uint32(total))
+		w.n += int64(total)
+		w.blk = len(w.buf)
+		if len(w.buf) >= bufSize {
+			if err := w.drain(); err != nil {
+				return fmt.Errorf("write event block: %w", err)
+			}
+		}
+		return nil
+	}
 	w.begin(typ)
 	w.u16(ev.CPU)
 	if ev.Flags != 0 {
@@ -641,6 +668,69 @@ func (w *Writer) WriteEvent(ev *event.Event) error {
 		return fmt.Errorf("write event block: %w", err)
 	}
 	return nil
+}
+
+// WriteEventBlock writes ev as WriteEvent does, from block, the bytes
+// WriteEvent would write for it (see Reader.NextBlock), copied as they
+// are; with a nil block it is WriteEvent.
+func (w *Writer) WriteEventBlock(ev *event.Event, block []byte) error {
+	if block == nil {
+		return w.WriteEvent(ev)
+	}
+	if err := w.usable(); err != nil {
+		return fmt.Errorf("write event block: %w", err)
+	}
+	if !w.wrote {
+		return ErrNoMeta
+	}
+	w.buf = append(w.buf, block...)
+	w.n += int64(len(block))
+	w.blk = len(w.buf)
+	if len(w.buf) >= bufSize {
+		if err := w.drain(); err != nil {
+			return fmt.Errorf("write event block: %w", err)
+		}
+	}
+	return nil
+}
+
+// sameAsWritten reports whether block, an event block read from a file,
+// holds the bytes WriteEvent writes for ev, the event decoded from it:
+// a V2 block of the type WriteEvent picks, padded with zeros to the same
+// length, ending with its length.
+func sameAsWritten(ev *event.Event, block []byte) bool {
+	if ev.V1 || len(block) < 12 {
+		return false
+	}
+	body := 2 + len(ev.Raw)
+	if ev.Flags != 0 {
+		body += 4
+	}
+	large := ev.Info != nil && ev.Info.Flags&event.FlagLargePayload != 0 ||
+		(body+3)&^3+4 > maxEvBody
+	var typ BlockType
+	switch {
+	case ev.Flags != 0 && large:
+		typ = BlockEventFlagsV2L
+	case ev.Flags != 0:
+		typ = BlockEventFlagsV2
+	case large:
+		typ = BlockEventV2Large
+	default:
+		typ = BlockEventV2
+	}
+	total := 8 + (body+3)&^3 + 4
+	if len(block) != total || BlockType(binary.LittleEndian.Uint32(block)) != typ ||
+		binary.LittleEndian.Uint32(block[4:]) != uint32(total) ||
+		binary.LittleEndian.Uint32(block[total-4:]) != uint32(total) {
+		return false
+	}
+	for _, c := range block[8+body : total-4] {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Flush writes out what is buffered, whole blocks only, and flushes the

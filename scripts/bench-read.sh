@@ -25,8 +25,8 @@
 #      gzip-compressed) runs syscope only: at each new section sysdig
 #      seeks back a few bytes, which on a gzip stream decompresses it
 #      again from the start, so it reads such a file in quadratic time.
-#   4. Checks that both print the same bytes for the default output and -j
-#      (cmp of the two outputs, unbuffered through pipes); a difference is
+#   4. Checks that both print the same bytes in each mode (cmp of the two
+#      outputs; for -w, of sysdig -r of each tool's file); a difference is
 #      reported as MISMATCH, and the script then exits with status 1.
 #
 # Events/s is N / wall time, with the same N for every row and both tools:
@@ -108,7 +108,7 @@ if [ "$shape" = one ]; then
 	for name in $files; do
 		inputs="$inputs $traces/$name.scap"
 	done
-	(cd "$root" && go run ./internal/benchtrace -o "$big" -n "$target" $inputs)
+	(cd "$root" && go run ./internal/benchtrace/cmd/benchtrace -o "$big" -n "$target" $inputs)
 	events="$(TZ=UTC "$sysdig" -r "$big" -j 2>/dev/null | wc -l)"
 	copies=1
 else
@@ -232,11 +232,26 @@ for mode in $modes; do
 	fi
 done
 
-# Byte-for-byte check of the default output and -j on the big file.
+# Byte-for-byte check of what each mode prints on the big file; for -w,
+# of what sysdig prints reading each tool's output file.
 echo
-for mode in default json; do
+for mode in $modes; do
+	[ "$mode" = gzip ] && continue
 	mapfile -t args < <(args_of "$mode")
 	label="$(label_of "$mode")"
+	if [ "$mode" = write ]; then
+		TZ=UTC "$bin" "${args[@]}" >/dev/null 2>&1
+		mv "$tmp/out.scap" "$tmp/ours.scap"
+		TZ=UTC "$sysdig" "${args[@]}" >/dev/null 2>&1
+		if diff_at="$(cmp <(TZ=UTC "$sysdig" -r "$tmp/ours.scap" 2>&1) <(TZ=UTC "$sysdig" -r "$tmp/out.scap" 2>&1) 2>&1)"; then
+			echo "identical: $label (sysdig -r of both files)"
+		else
+			echo "!!!!!!!! MISMATCH: $label: sysdig reads the two files differently: ${diff_at:-one output is a prefix of the other}" >&2
+			status=1
+		fi
+		rm -f "$tmp/ours.scap" "$tmp/out.scap"
+		continue
+	fi
 	if diff_at="$(cmp <(TZ=UTC "$bin" "${args[@]}" 2>&1) <(TZ=UTC "$sysdig" "${args[@]}" 2>&1) 2>&1)"; then
 		echo "identical: $label"
 	else

@@ -59,7 +59,8 @@ func (s *State) removeThread(tid int64, force bool) {
 		}
 	}
 	delete(s.threads, tid)
-	s.last, s.prev = nil, nil
+	s.tcache[uint64(tid)%threadCacheSize].t = nil
+	s.gen++
 	if n != 0 {
 		for _, t := range s.threads {
 			t.NChilds = 0

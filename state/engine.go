@@ -149,20 +149,35 @@ func (s *State) flushPending() {
 	}
 }
 
-// thread looks a thread up, through a cache of the last one found: most
-// events come in runs from the same thread, and a thread's process is
-// the other one asked for. Whatever changes s.threads clears the cache.
+// threadCacheSize is the number of entries of the thread cache: a thread
+// is looked up in its entry (by its id modulo the size) before the map.
+// Events come from a few threads at a time, which rarely collide.
+const threadCacheSize = 256
+
+// threadSlot is an entry of the thread cache: the last thread found in
+// it, and the last thread id found missing.
+type threadSlot struct {
+	t       *Thread
+	miss    int64
+	missing bool
+}
+
+// thread looks a thread up, through the thread cache, which also
+// remembers a thread id found missing. Whatever changes s.threads updates
+// the cache.
 func (s *State) thread(tid int64) *Thread {
-	if t := s.last; t != nil && t.TID == tid {
+	sl := &s.tcache[uint64(tid)%threadCacheSize]
+	if t := sl.t; t != nil && t.TID == tid {
 		return t
 	}
-	if t := s.prev; t != nil && t.TID == tid {
-		s.last, s.prev = t, s.last
-		return t
+	if sl.missing && sl.miss == tid {
+		return nil
 	}
 	t := s.threads[tid]
 	if t != nil {
-		s.last, s.prev = t, s.last
+		sl.t = t
+	} else {
+		sl.miss, sl.missing = tid, true
 	}
 	return t
 }
@@ -170,7 +185,12 @@ func (s *State) thread(tid int64) *Thread {
 // setThread adds or replaces a thread.
 func (s *State) setThread(t *Thread) {
 	s.threads[t.TID] = t
-	s.last, s.prev = nil, nil
+	sl := &s.tcache[uint64(t.TID)%threadCacheSize]
+	sl.t = t
+	if sl.miss == t.TID {
+		sl.missing = false
+	}
+	s.gen++
 }
 
 // lookupOrFake returns the thread, creating a placeholder as sysdig does
@@ -297,10 +317,13 @@ func (s *State) apply(e *event.Event) {
 		}
 		p.latency = 0
 		p.enterTS = e.TS
-		// Keep a copy for the exit event, in a buffer reused per thread.
-		p.enter = append(p.enter[:0], e.Raw...)
-		p.hasEnter = true
-		p.enterV1 = e.V1
+		// Keep a copy for an exit event that reads its enter's
+		// parameters, in a buffer reused per thread.
+		if exitReadsEnter(typ + 1) {
+			p.enter = append(p.enter[:0], e.Raw...)
+			p.hasEnter = true
+			p.enterV1 = e.V1
+		}
 	} else {
 		if p.enterTS != 0 {
 			p.latency = e.TS - p.enterTS
@@ -326,6 +349,21 @@ func (s *State) apply(e *event.Event) {
 		// The enter event is consumed.
 		p.lastType = noEnter
 	}
+}
+
+// exitReadsEnter reports whether the parser of the exit event of code c
+// reads its enter event (enterEvent): the enter events of the others
+// need no copy.
+func exitReadsEnter(c event.Code) bool {
+	switch c {
+	case evSetuidX, evSetresuidX, evSetgidX, evSetresgidX, evFcntlX,
+		evOpenX, evCreatX, evOpenatX, evOpenat2X, evOpenat2NewX, evSocketX,
+		evSendtoX, evSendmsgX,
+		evExecve8X, evExecve13X, evExecve14X, evExecve15X, evExecve16X, evExecve17X,
+		evExecve18X, evExecve19X, evExecveatX:
+		return true
+	}
+	return false
 }
 
 // enterEvent decodes the stored enter event of p for the exit e, or
@@ -473,9 +511,11 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 			}
 		}
 	case evProcExitE, evProcExit1E:
+		s.gen++
 		t.Flags |= clClosed
 		s.tidToRemove = t.TID
 	case evSetuidX, evSetresuidX:
+		s.gen++
 		if res(e) >= 0 {
 			if ent := s.enterEvent(e, p); ent != nil {
 				name := "uid"
@@ -488,6 +528,7 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 			}
 		}
 	case evSetgidX, evSetresgidX:
+		s.gen++
 		if res(e) >= 0 {
 			if ent := s.enterEvent(e, p); ent != nil {
 				name := "gid"
@@ -500,12 +541,14 @@ func (s *State) parse(e *event.Event, t *Thread, p *perThread) {
 			}
 		}
 	case evChrootX:
+		s.gen++
 		if res(e) >= 0 {
 			if path, ok := pstr(e, "path"); ok {
 				t.Root = path
 			}
 		}
 	case evSetsidX:
+		s.gen++
 		if r := res(e); r >= 0 {
 			t.SID = r
 		}
@@ -1018,6 +1061,7 @@ func splitArgs(b []byte) []string {
 }
 
 func (s *State) parseClone(e *event.Event) {
+	s.gen++
 	tid := e.TID
 	child := res(e)
 	if child < 0 {
@@ -1146,6 +1190,7 @@ func (s *State) parseClone(e *event.Event) {
 }
 
 func (s *State) parseExecve(e *event.Event, t *Thread, p *perThread) {
+	s.gen++
 	if res(e) < 0 {
 		return
 	}
@@ -1213,6 +1258,7 @@ func (s *State) parseExecve(e *event.Event, t *Thread, p *perThread) {
 
 // addProcess adds a thread from a process list block.
 func (s *State) addProcess(p *scap.Process) {
+	s.gen++
 	t := &Thread{
 		TID: p.TID, PID: p.PID, PTID: p.PTID, SID: p.SID, VPGID: p.VPGID,
 		VTID: p.VTID, VPID: p.VPID, Comm: p.Comm, Exe: p.Exe, ExePath: p.ExePath,

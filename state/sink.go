@@ -36,12 +36,15 @@ func (k *sink) Process(p *scap.Process) {
 	k.childDeps = true
 }
 func (k *sink) FD(tid int64, f *scap.FDInfo) {
+	k.gen++
 	(*State)(k).addFDInfo(tid, f)
 }
 func (k *sink) User(u *scap.User) {
+	k.gen++
 	k.users[u.UID] = &User{UID: u.UID, GID: u.GID, Name: u.Name, Home: u.Home, Shell: u.Shell}
 }
 func (k *sink) Group(g *scap.Group) {
+	k.gen++
 	k.groups[g.GID] = &Group{GID: g.GID, Name: g.Name}
 }
 func (k *sink) Interfaces(list []scap.Interface) {
@@ -56,8 +59,9 @@ func (k *sink) NewSection() { (*State)(k).restart() }
 // Users, groups and containers stay (the new section's users replace
 // those with the same ids).
 func (s *State) restart() {
+	s.gen++
 	clear(s.threads)
-	s.last, s.prev = nil, nil
+	clear(s.tcache[:])
 	clear(s.serverPorts)
 	s.ifaces = ifaces{}
 	s.metaDirty = false

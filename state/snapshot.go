@@ -24,9 +24,9 @@ import (
 //   - per-thread bookkeeping that lives outside these tables (the enter
 //     event of a call in progress, the last fd used) does not carry over.
 //
-// Containers are not part of it: the caller writes each state.Container's
-// JSON as a container event (code 272) after the metadata, as sysdig does
-// at the start of every file.
+// Containers are not part of it: the caller writes Container.Event of
+// each of Containers after the metadata, as sysdig does at the start of
+// every file.
 //
 // Threads come in tid order and fds in number order, so the same state
 // always writes the same bytes.

@@ -12,6 +12,7 @@ type State struct {
 	users      map[uint32]*User
 	groups     map[uint32]*Group
 	containers map[string]*Container
+	byJSON     map[string]*Container // containers by the JSON that described them
 
 	machine     scap.MachineInfo
 	ifaces      ifaces
@@ -20,10 +21,11 @@ type State struct {
 	lastCgID    string
 	serverPorts map[uint16]bool
 	metaDirty   bool
-	last, prev  *Thread // the threads last looked up, see thread
-	pathBuf     []byte  // scratch for concatPaths
+	tcache      [threadCacheSize]threadSlot // see thread
+	pathBuf     []byte                      // scratch for concatPaths
 	ctx         Ctx
 	tmp         event.Event
+	gen         uint64 // see Gen
 	tidToRemove int64
 	// childDeps: a process list was read, whose threads are yet to be
 	// counted in their main threads (children.go).
@@ -44,8 +46,18 @@ func New() *State {
 		groups:      make(map[uint32]*Group),
 		containers:  make(map[string]*Container),
 		serverPorts: make(map[uint16]bool),
+		gen:         1,
 	}
 }
+
+// Gen is the state's generation: it changes whenever a thread is added,
+// replaced or removed, or may have changed its identity (names, ids,
+// command line, user, session, root, container), and when users, groups
+// or containers change. It stays the same over the events that only
+// touch fds, memory sizes, page faults or the working directory. A value
+// computed from identities alone (a filter on proc.name, say) holds as
+// long as Gen does; Thread.Memo is there to keep it. It is never 0.
+func (s *State) Gen() uint64 { return s.gen }
 
 // Thread returns the thread, or nil when it is not known.
 func (s *State) Thread(tid int64) *Thread { return s.thread(tid) }

@@ -109,29 +109,40 @@ const (
 // Thread is what is known about one thread (and, through its FDs, its
 // process).
 type Thread struct {
+	// The fields every event reads come first, in the same cache line.
 	TID, PID, PTID int64
-	SID, VPGID     int64
-	VTID, VPID     int64
-	Comm           string // the process name sysdig prints as proc.name
-	Exe            string // argv[0] as seen by execve
-	ExePath        string
-	Args           []string
-	Env            []string
-	Cwd            string
-	UID, GID       uint32
-	LoginUID       uint32
-	FDLimit        int64
-	Flags          uint32
-	PgftMaj        uint64
-	PgftMin        uint64
-	VMSize         uint32
-	VMRSS          uint32
-	VMSwap         uint32
-	Cgroups        []string
-	ContainerID    string
-	Root           string
-	ClonTS         uint64
-	Tty            uint32
+
+	// Memo is for a user of the state to remember something about the
+	// thread that holds while State.Gen stays the same (see there); the
+	// state only ever sets it to 0, on a new Thread.
+	Memo  uint64
+	Flags uint32
+	pt    *perThread // the parser's bookkeeping, made on the first event
+	// FDs is the thread's own fd table; threads that share their
+	// process's fds use the main thread's (see State.FD).
+	FDs *FDTable
+
+	SID, VPGID  int64
+	VTID, VPID  int64
+	Comm        string // the process name sysdig prints as proc.name
+	Exe         string // argv[0] as seen by execve
+	ExePath     string
+	Args        []string
+	Env         []string
+	Cwd         string
+	UID, GID    uint32
+	LoginUID    uint32
+	FDLimit     int64
+	PgftMaj     uint64
+	PgftMin     uint64
+	VMSize      uint32
+	VMRSS       uint32
+	VMSwap      uint32
+	Cgroups     []string
+	ContainerID string
+	Root        string
+	ClonTS      uint64
+	Tty         uint32
 	// NChilds is sinsp's m_nchilds: for a main thread, the number of
 	// its threads made by clone (see children.go). sysdig does not
 	// remove an exited thread while it is not 0.
@@ -140,13 +151,8 @@ type Thread struct {
 	// by the user that started it (execve's flags, the process list).
 	ExeWritable bool
 
-	// FDs is the thread's own fd table; threads that share their
-	// process's fds use the main thread's (see State.FD).
-	FDs *FDTable
 	// Fake marks a placeholder for a thread seen only in events.
 	Fake bool
-
-	pt *perThread // the parser's bookkeeping, made on the first event
 }
 
 // FDTable is a process's table of open file descriptors.

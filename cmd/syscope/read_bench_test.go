@@ -7,8 +7,11 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/syscope/syscope/internal/benchtrace"
 )
 
 // bigTraceCopies is how many copies of the dense traces the in-memory
@@ -155,15 +158,12 @@ func BenchmarkReadEvents(b *testing.B) {
 	}
 	out.Flush()
 	events := int(lines)
-	for _, m := range []struct {
-		name string
-		cfg  config
-	}{
-		{"default", config{timeType: 'h'}},
-		{"json", config{timeType: 'h', json: true}},
-	} {
+	for _, m := range benchModes {
 		b.Run(m.name, func(b *testing.B) {
 			cfg := m.cfg
+			if cfg.write != "" {
+				cfg.write = filepath.Join(b.TempDir(), cfg.write)
+			}
 			opt, err := printerOptions(&cfg)
 			if err != nil {
 				b.Fatal(err)
@@ -186,4 +186,73 @@ func BenchmarkReadEvents(b *testing.B) {
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/event")
 		})
 	}
+}
+
+// BenchmarkReadOne runs each mode of scripts/bench-read.sh on the shape
+// of trace it measures: one section of about 200,000 events (the events
+// of curl_google and psp_run_as_user_0_container over and over, after the
+// first one's tables), written by syscope's writer, held in memory.
+// events/s counts the events the default output prints. Profile a mode
+// with
+//
+//	go test -run '^$' -bench 'ReadOne/filter' -cpuprofile cpu.out ./cmd/syscope
+func BenchmarkReadOne(b *testing.B) {
+	var inputs [][]byte
+	for _, name := range []string{"curl_google", "psp_run_as_user_0_container"} {
+		raw, err := os.ReadFile(tracePath(b, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs = append(inputs, raw)
+	}
+	var tb bytes.Buffer
+	if _, err := benchtrace.Build(&tb, 200000, inputs); err != nil {
+		b.Fatal(err)
+	}
+	trace := tb.Bytes()
+	var lines lineCounter
+	out := bufio.NewWriter(&lines)
+	jcfg := config{timeType: 'h', json: true}
+	opt, _ := printerOptions(&jcfg)
+	if err := process(&jcfg, opt, "bench", bytes.NewReader(trace), out, io.Discard, nil); err != nil {
+		b.Fatal(err)
+	}
+	out.Flush()
+	events := int(lines)
+	for _, m := range benchModes {
+		b.Run(m.name, func(b *testing.B) {
+			cfg := m.cfg
+			if cfg.write != "" {
+				cfg.write = filepath.Join(b.TempDir(), cfg.write)
+			}
+			opt, err := printerOptions(&cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out := bufio.NewWriterSize(io.Discard, 64<<10)
+			b.SetBytes(int64(len(trace)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := process(&cfg, opt, "bench", bytes.NewReader(trace), out, io.Discard, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// benchModes are the modes of scripts/bench-read.sh, and -q.
+var benchModes = []struct {
+	name string
+	cfg  config
+}{
+	{"default", config{timeType: 'h'}},
+	{"json", config{timeType: 'h', json: true}},
+	{"quiet", config{timeType: 'h', quiet: true}},
+	{"filter", config{timeType: 'h', filter: "proc.name=bash"}},
+	{"format", config{timeType: 'h', format: "%evt.num %proc.name"}},
+	{"write", config{timeType: 'h', write: "out.scap"}},
 }

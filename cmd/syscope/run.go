@@ -480,6 +480,9 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		flt = f
 	}
+	// A filter on the identity of the event's thread alone gives the
+	// same verdict for all of its events until that identity changes.
+	byThread := flt != nil && threadOnly(cfg.filter)
 	var pf *fields.Formatter
 	switch cfg.format {
 	case "", "c", "container":
@@ -506,6 +509,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		sink = w.rec
 	}
 	var rd eventSource
+	var file *scap.Reader
 	var live *liveSource
 	if r == nil {
 		l, err := openLive(cfg, flt, sink, stderr)
@@ -519,6 +523,17 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		if err != nil {
 			return fail(1, "%s: %s: %v", prog, name, err)
 		}
+		defer sr.Close()
+		file = sr
+		if flt != nil && !cfg.display {
+			if skim := skimSet(flt, cfg); skim != nil {
+				sr.Skim(skim)
+			}
+		}
+		if plainCopy(cfg) {
+			// Nobody reads a parameter: events are copied as they are.
+			sr.SkimAll()
+		}
 		rd = sr
 	}
 	var onStop func()
@@ -529,13 +544,18 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	stop := stopOnSignal(onStop)
 	defer stop.release()
 
+	if flt != nil && !cfg.display {
+		st.SetCaptureFilter(true)
+	}
 	var ctx fields.Ctx
 	ctx.R = pr.Renderer()
 	printing := w == nil && !cfg.quiet
-	needFields := flt != nil || pf != nil
+	// The fields' bookkeeping (latency, last fd, first event's time)
+	// serves -p and filters on other fields than identities.
+	needFields := pf != nil || flt != nil && !byThread
 	// A plain copy (-w without a filter or rotation) copies events as
 	// they are: nothing reads the state, so it is not kept.
-	needState := !(w != nil && flt == nil && cfg.sizeMB == 0 && cfg.seconds == 0)
+	needState := !plainCopy(cfg)
 	var line []byte
 
 	// n counts the events sysdig's loop sees: not the state-only ones,
@@ -553,7 +573,22 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var uncounted uint64
 	limit := uint64(cfg.duration) * uint64(time.Second)
 	var readErr error
-	for !stop.requested() {
+	// A plain copy with nothing to count takes the events' blocks as
+	// they are, when the writer would write the same bytes.
+	fast := file != nil && plainCopy(cfg) && cfg.count == 0 && cfg.duration == 0 && sum == nil && !cfg.verbose
+	for fast && !stop.requested() {
+		ev, blk, err := file.NextBlock()
+		if err != nil {
+			if err != io.EOF {
+				readErr = err
+			}
+			break
+		}
+		if err := w.eventBlock(ev, true, blk); err != nil {
+			return fail(1, "%s: %v", prog, err)
+		}
+	}
+	for !fast && !stop.requested() {
 		if cfg.count != 0 && n == cfg.count {
 			break
 		}
@@ -598,8 +633,31 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		matched := true
 		if flt != nil {
-			cp.Fill(&ctx, ev, st, pr.Thread(ev))
-			matched = flt.Match(&ctx)
+			th := pr.Thread(ev)
+			if byThread && th != nil && !isCtr {
+				// The verdict holds for the thread while the state's
+				// generation does: most events skip the filter.
+				g := st.Gen() << 1
+				if th.Memo&^1 == g {
+					matched = th.Memo&1 != 0
+				} else {
+					cp.Fill(&ctx, ev, st, th)
+					matched = flt.Match(&ctx)
+					th.Memo = g
+					if matched {
+						th.Memo |= 1
+					}
+				}
+			} else {
+				cp.Fill(&ctx, ev, st, th)
+				matched = flt.Match(&ctx)
+			}
+		}
+		if !matched && flt != nil && !cfg.display {
+			// sysdig filters before parsing: a rejected enter event
+			// leaves its exit unpaired.
+			st.Reject(ev)
+			cp.Reject(ev)
 		}
 		if w != nil {
 			if err := w.event(ev, matched); err != nil {
@@ -710,4 +768,81 @@ func cpuTime() float64 {
 	}
 	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 	return tv(ru.Utime) + tv(ru.Stime)
+}
+
+// identityFields are the fields whose values depend on the event's thread
+// and on nothing else that changes while state.State.Gen stays the same:
+// the thread's names, ids, command line, user and container.
+var identityFields = map[string]bool{
+	"proc.pid": true, "proc.sid": true, "proc.vpgid": true, "proc.tty": true,
+	"proc.name": true, "proc.exe": true, "proc.exepath": true, "proc.args": true,
+	"proc.cmdline": true, "proc.exeline": true,
+	"user.uid": true, "user.name": true, "user.homedir": true, "user.shell": true,
+	"container.id": true, "container.name": true, "container.image": true,
+}
+
+// threadOnly reports whether every field the filter expr checks is one
+// of identityFields, so that its verdict for an event follows from the
+// event's thread alone.
+func threadOnly(expr string) bool {
+	x, err := filter.Parse(expr)
+	if err != nil {
+		return false
+	}
+	var walk func(x filter.Expr) bool
+	walk = func(x filter.Expr) bool {
+		switch x := x.(type) {
+		case *filter.BinaryExpr:
+			for _, y := range x.X {
+				if !walk(y) {
+					return false
+				}
+			}
+			return true
+		case *filter.NotExpr:
+			return walk(x.X)
+		case *filter.ParenExpr:
+			return walk(x.X)
+		case *filter.CheckExpr:
+			return identityFields[x.Field.Name]
+		}
+		return false
+	}
+	return walk(x)
+}
+
+// skimSet is the set of event codes whose parameters nobody asks for in
+// this run, for scap.Reader.Skim: the codes the filter can never match,
+// with the other event of their enter/exit pair, that the state engine
+// does not parse either. Such events are still read, counted and given
+// to the state, the printer and the fields' bookkeeping, which need their
+// times and threads, not their parameters, with one exception: fd.num
+// of an event without fd is the thread's last fd, which an enter event
+// with an fd sets from its first parameter; a run that asks for fd.num
+// skims nothing. Nil: skim nothing.
+func skimSet(flt *filter.Filter, cfg *config) []bool {
+	set, all := flt.EventTypes()
+	if all || strings.Contains(cfg.filter, "fd.num") || strings.Contains(cfg.format, "fd.num") {
+		return nil
+	}
+	skim := make([]bool, len(set))
+	any := false
+	for c := range set {
+		pair := c ^ 1
+		if set[c] || pair >= len(set) || set[pair] || state.Needs(event.Code(c)) {
+			continue
+		}
+		skim[c] = true
+		any = true
+	}
+	if !any {
+		return nil
+	}
+	return skim
+}
+
+// plainCopy reports whether the run copies events as they are: -w
+// without a filter or rotation.
+func plainCopy(cfg *config) bool {
+	return cfg.write != "" && cfg.filter == "" && cfg.sizeMB == 0 && cfg.seconds == 0
 }

@@ -28,7 +28,6 @@ func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
 	w.rot = scap.NewRotator(scap.RotateOptions{
 		Base: cfg.write, SizeMB: cfg.sizeMB, Seconds: cfg.seconds, Files: cfg.ring,
 		Compress: cfg.compress,
-		Prologue: func(sw *scap.Writer) error { return w.ctrs.prologue(sw) },
 		Meta: func() *scap.Meta {
 			if w.first {
 				// The first file starts with the input's own metadata.
@@ -39,6 +38,10 @@ func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
 			// A later file starts with the state as it is now.
 			return st.Snapshot()
 		},
+		// Every file after the first starts with the container events
+		// seen so far, as sinsp's do, so its events show their
+		// container's name and image.
+		Prologue: func(sw *scap.Writer) error { return w.ctrs.prologue(sw) },
 	})
 	return w
 }
@@ -53,6 +56,12 @@ func modifiesState(e *event.Event) bool {
 }
 
 func (w *captureWriter) event(ev *event.Event, matched bool) error {
+	return w.eventBlock(ev, matched, nil)
+}
+
+// eventBlock is event, with the block the reader gave for ev, if any
+// (scap.Reader.NextBlock).
+func (w *captureWriter) eventBlock(ev *event.Event, matched bool, block []byte) error {
 	if w.rec.Fresh {
 		// Metadata of a new section of the input: a new section of the
 		// output too (the first file's is written when it opens).
@@ -65,7 +74,7 @@ func (w *captureWriter) event(ev *event.Event, matched bool) error {
 	}
 	defer w.ctrs.see(ev) // after the file it may open starts with the others
 	if matched {
-		return w.rot.WriteEvent(ev)
+		return w.rot.WriteEventBlock(ev, block)
 	}
 	if !modifiesState(ev) {
 		return nil
