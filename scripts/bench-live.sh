@@ -26,6 +26,8 @@
 #             (count() only, no output per event)
 #   strace    strace -f -o /dev/null WORKLOAD
 #   perf      perf trace -o /dev/null WORKLOAD
+#   syscope-base  as syscope, with the binary $SYSCOPE_BASE: to compare two
+#             builds (not in the default list)
 #
 # syscope and bpftrace trace the whole system: they are started first, and
 # the workload runs once they are attached. The table gives medians over
@@ -50,6 +52,7 @@
 #   BENCH_TRACERS    which tracers (default: none syscope bpftrace strace perf)
 #   BENCH_WORKLOADS  which workloads (default: getppid orc)
 #   SYSCOPE          a syscope binary to use instead of building one
+#   SYSCOPE_BASE     the syscope binary of the syscope-base tracer
 #   TMPDIR           where the temporary directory goes
 set -euo pipefail
 
@@ -72,6 +75,7 @@ need=()
 for t in $tracers; do
 	case "$t" in
 	none | syscope) ;;
+	syscope-base) [ -x "${SYSCOPE_BASE:-}" ] || die "syscope-base needs SYSCOPE_BASE, a syscope binary" ;;
 	bpftrace) command -v bpftrace >/dev/null || need+=(bpftrace) ;;
 	strace) command -v strace >/dev/null || need+=(strace) ;;
 	perf) perf version >/dev/null 2>&1 || need+=(linux-perf) ;;
@@ -184,8 +188,10 @@ run() {
 	none)
 		out="$("$tmp/workload" "$@")"
 		;;
-	syscope)
-		env --default-signal=INT "$bin" -v -w /dev/null 2>"$tmp/tracer.err" &
+	syscope | syscope-base)
+		local b="$bin"
+		[ "$tracer" = syscope ] || b="$SYSCOPE_BASE"
+		env --default-signal=INT "$b" -v -w /dev/null 2>"$tmp/tracer.err" &
 		tracer_pid=$!
 		# Attached once it holds its links; then give the /proc scan
 		# that follows time to finish.
@@ -232,7 +238,7 @@ run() {
 	if [ -n "${c0:-}" ]; then
 		cpu=$(awk -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v s="$s" 'BEGIN {printf "%.0f", 100 * t / hz / s}')
 	fi
-	printf '%-9s %-8s round %d: %10s syscalls/s  events/s %10s  drops %8s  cpu %4s%%\n' \
+	printf '%-12s %-8s round %d: %10s syscalls/s  events/s %10s  drops %8s  cpu %4s%%\n' \
 		"$tracer" "$wl" "$round" "$rate" "$events" "$drops" "$cpu" >&2
 	echo "$tracer $wl $round $rate $events $drops $cpu" >>"$tmp/results"
 }
@@ -273,7 +279,7 @@ function maxof(list,    a, n, i, m) {
 	rounds[$3] = 1
 }
 END {
-	printf "%-9s %-8s %12s %9s %12s %16s %5s\n", "tracer", "workload", "syscalls/s", "slowdown", "events/s", "drops (max)", "cpu"
+	printf "%-12s %-8s %12s %9s %12s %16s %5s\n", "tracer", "workload", "syscalls/s", "slowdown", "events/s", "drops (max)", "cpu"
 	nt = split(tracers, T, " "); nw = split(workloads, W, " ")
 	for (w = 1; w <= nw; w++) for (t = 1; t <= nt; t++) {
 		k = T[t] SUBSEP W[w]
@@ -286,7 +292,7 @@ END {
 		s = median(sl); s = (s == "-") ? "-" : sprintf("%.2fx", s)
 		d = (k in dr) ? median(dr[k]) " (" maxof(dr[k]) ")" : "-"
 		c = (k in cpu) ? median(cpu[k]) "%" : "-"
-		printf "%-9s %-8s %12s %9s %12s %16s %5s\n", T[t], W[w], median(rate[k]), s, (k in ev) ? median(ev[k]) : "-", d, c
+		printf "%-12s %-8s %12s %9s %12s %16s %5s\n", T[t], W[w], median(rate[k]), s, (k in ev) ? median(ev[k]) : "-", d, c
 	}
 }' "$tmp/results"
 echo

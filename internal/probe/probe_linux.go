@@ -423,6 +423,21 @@ func (p *Probe) emit(i int) (*event.Event, uint16, error) {
 // wait blocks until a ring that was empty gets a record, Close is called,
 // or timeout (ms, -1 = none) passes.
 func (p *Probe) wait(timeout int) error {
+	// The kernel wakes the reader when it adds a record where the reader
+	// said it was (see ring.publish). A record added to an empty ring
+	// after it was last looked at but before the reader said where it
+	// was woke nobody: look again after publishing, and do not sleep if
+	// there is one. (A ring whose head is held back is not empty.)
+	pending := false
+	for i, r := range p.rings {
+		r.publish()
+		if !p.heads[i].ok && r.pending() {
+			pending = true
+		}
+	}
+	if pending {
+		timeout = 0
+	}
 	for {
 		n, err := unix.EpollWait(p.epfd, p.evbuf, timeout)
 		if errors.Is(err, unix.EINTR) {
