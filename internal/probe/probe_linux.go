@@ -60,6 +60,10 @@ type Probe struct {
 	evClock    uint64
 	evStart    time.Time
 	window     uint64 // ns
+	// seen is the event clock when holdFor last read it: an event stamped
+	// window before it can go without reading the clock again, which
+	// costs as much as the rest of Next.
+	seen uint64
 	waiting    bool
 	waitSince  time.Time
 }
@@ -385,7 +389,12 @@ func (p *Probe) fill(i int) bool {
 // it is window old on the event clock, and never more than window from when
 // holding began (a bounded wait even if the clocks disagree).
 func (p *Probe) holdFor(ts uint64) time.Duration {
+	if ts+p.window <= p.seen {
+		p.waiting = false
+		return 0
+	}
 	now := p.evClock + uint64(time.Since(p.evStart))
+	p.seen = max(p.seen, now)
 	if ts+p.window <= now {
 		p.waiting = false
 		return 0
