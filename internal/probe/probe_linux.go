@@ -63,9 +63,9 @@ type Probe struct {
 	// seen is the event clock when holdFor last read it: an event stamped
 	// window before it can go without reading the clock again, which
 	// costs as much as the rest of Next.
-	seen uint64
-	waiting    bool
-	waitSince  time.Time
+	seen      uint64
+	waiting   bool
+	waitSince time.Time
 }
 
 // head is the oldest unconsumed record of one ring.
