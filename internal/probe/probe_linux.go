@@ -180,6 +180,9 @@ func (p *Probe) configure(spec *ebpf.CollectionSpec) error {
 	size := p.opts.BufferSize
 	if size <= 0 {
 		size = DefaultBufferSize
+		if cpus, err := onlineCPUs(); err == nil && len(cpus) > 0 {
+			size = min(max(DefaultBufferTotal/len(cpus), DefaultBufferSize), MaxDefaultBufferSize)
+		}
 	}
 	if ps := os.Getpagesize(); size < ps {
 		size = ps
