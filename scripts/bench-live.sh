@@ -119,6 +119,11 @@ case " $tracers " in *" strace "*) echo "strace:    $(strace -V | head -1)" ;; e
 case " $tracers " in *" perf "*) echo "perf:      $(perf version)" ;; esac
 echo "kernel:    $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs:      $rounds rounds of ${secs}s per workload and tracer, alternating"
+# Other tracing programs already loaded (other captures) slow every
+# syscall, untraced runs included: say so.
+if command -v bpftool >/dev/null; then
+	echo "attached:  $(bpftool link show 2>/dev/null | grep -cE '^[0-9]+: (tracing|raw_tracepoint)') BPF tracepoint links before the runs (syscope attaches 7)"
+fi
 echo
 
 # workload_args NAME: the workload's arguments.
