@@ -305,9 +305,24 @@ struct {
 /* A syscall the probe looks at: a 64-bit syscall (32-bit ones have other
  * numbers; TS_COMPAT marks them), wanted by user space, not from the
  * capturing process itself. */
-static __always_inline struct syscall_info *wanted(long nr)
+static __always_inline bool compat_syscall(void)
 {
 	struct task_struct *t;
+
+	/* Every syscall asks: where the kernel has it (>= 5.11), a BTF
+	 * pointer to the task reads the field with a plain load rather than
+	 * a bpf_probe_read_kernel call. The verifier removes the branch the
+	 * running kernel does not take. */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		t = bpf_get_current_task_btf();
+		return bpf_core_field_exists(t->thread_info.status) && (t->thread_info.status & TS_COMPAT);
+	}
+	t = current_task();
+	return bpf_core_field_exists(t->thread_info.status) && (READ_KERN(t->thread_info.status) & TS_COMPAT);
+}
+
+static __always_inline struct syscall_info *wanted(long nr)
+{
 	u32 key = nr;
 
 	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE)
@@ -317,8 +332,7 @@ static __always_inline struct syscall_info *wanted(long nr)
 		return NULL;
 	if (skip_self())
 		return NULL;
-	t = current_task();
-	if (bpf_core_field_exists(t->thread_info.status) && (READ_KERN(t->thread_info.status) & TS_COMPAT))
+	if (compat_syscall())
 		return NULL;
 	return info;
 }

@@ -64,6 +64,12 @@ enum {
 	BPF_ANY = 0,
 };
 
+/* Helper ids of the UAPI that the probe only calls where the running
+ * kernel has them: bpf_core_enum_value_exists() asks its BTF. */
+enum bpf_func_id {
+	BPF_FUNC_get_current_task_btf = 158,
+};
+
 /* Map types and flags of the UAPI, the subset the probe declares. */
 enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,

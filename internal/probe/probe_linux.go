@@ -60,8 +60,12 @@ type Probe struct {
 	evClock    uint64
 	evStart    time.Time
 	window     uint64 // ns
-	waiting    bool
-	waitSince  time.Time
+	// seen is the event clock when holdFor last read it: an event stamped
+	// window before it can go without reading the clock again, which
+	// costs as much as the rest of Next.
+	seen      uint64
+	waiting   bool
+	waitSince time.Time
 }
 
 // head is the oldest unconsumed record of one ring.
@@ -157,6 +161,9 @@ func (p *Probe) configure(spec *ebpf.CollectionSpec) error {
 	size := p.opts.BufferSize
 	if size <= 0 {
 		size = DefaultBufferSize
+		if cpus, err := onlineCPUs(); err == nil && len(cpus) > 0 {
+			size = min(max(DefaultBufferTotal/len(cpus), DefaultBufferSize), MaxDefaultBufferSize)
+		}
 	}
 	if ps := os.Getpagesize(); size < ps {
 		size = ps
@@ -366,7 +373,12 @@ func (p *Probe) fill(i int) bool {
 // it is window old on the event clock, and never more than window from when
 // holding began (a bounded wait even if the clocks disagree).
 func (p *Probe) holdFor(ts uint64) time.Duration {
+	if ts+p.window <= p.seen {
+		p.waiting = false
+		return 0
+	}
 	now := p.evClock + uint64(time.Since(p.evStart))
+	p.seen = max(p.seen, now)
 	if ts+p.window <= now {
 		p.waiting = false
 		return 0
@@ -404,6 +416,21 @@ func (p *Probe) emit(i int) (*event.Event, uint16, error) {
 // wait blocks until a ring that was empty gets a record, Close is called,
 // or timeout (ms, -1 = none) passes.
 func (p *Probe) wait(timeout int) error {
+	// The kernel wakes the reader when it adds a record where the reader
+	// said it was (see ring.publish). A record added to an empty ring
+	// after it was last looked at but before the reader said where it
+	// was woke nobody: look again after publishing, and do not sleep if
+	// there is one. (A ring whose head is held back is not empty.)
+	pending := false
+	for i, r := range p.rings {
+		r.publish()
+		if !p.heads[i].ok && r.pending() {
+			pending = true
+		}
+	}
+	if pending {
+		timeout = 0
+	}
 	for {
 		n, err := unix.EpollWait(p.epfd, p.evbuf, timeout)
 		if errors.Is(err, unix.EINTR) {

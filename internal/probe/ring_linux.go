@@ -32,6 +32,19 @@ type ring struct {
 	prodPos  *uint64 // in data
 	pos      uint64  // our consumer position, published to consPos
 	pageSize int
+
+	// prod is the producer position last read: records up to it can be
+	// read without looking at the producer page again. published is the
+	// position last stored in consPos, and publishEvery how far pos may
+	// run ahead of it. Both caches are about one cache line each: the
+	// kernel writes the producer position and reads the consumer position
+	// at every record it adds, from the CPU that runs the traced program,
+	// so a reader that loaded and stored them at every record would pull
+	// those lines back and forth between CPUs at every event, a cost the
+	// traced program pays.
+	prod         uint64
+	published    uint64
+	publishEvery uint64
 }
 
 const (
@@ -60,8 +73,13 @@ func newRing(cpu, fd, size int) (*ring, error) {
 		consPos:  (*uint64)(unsafe.Pointer(&cons[0])),
 		prodPos:  (*uint64)(unsafe.Pointer(&data[0])),
 		pageSize: ps,
+		// A sixteenth of the ring at most stays unreusable for lack of
+		// publishing: the rest is room enough.
+		publishEvery: uint64(size / 16),
 	}
 	r.pos = atomic.LoadUint64(r.consPos)
+	r.published = r.pos
+	r.prod = r.pos
 	return r, nil
 }
 
@@ -70,8 +88,10 @@ func newRing(cpu, fd, size int) (*ring, error) {
 // either because the ring is empty or because the next record is still
 // being written.
 func (r *ring) peek() (rec []byte, size uint64, ok bool) {
-	prod := atomic.LoadUint64(r.prodPos)
-	for r.pos < prod {
+	if r.pos >= r.prod {
+		r.prod = atomic.LoadUint64(r.prodPos)
+	}
+	for r.pos < r.prod {
 		off := r.pageSize + int(r.pos&r.mask)
 		hdr := atomic.LoadUint32((*uint32)(unsafe.Pointer(&r.data[off])))
 		if hdr&ringbufBusyBit != 0 {
@@ -89,11 +109,30 @@ func (r *ring) peek() (rec []byte, size uint64, ok bool) {
 	return nil, 0, false
 }
 
-// advance consumes size bytes and tells the kernel, which may then reuse
-// them.
+// pending says whether the kernel has added a record the reader has not
+// seen, possibly still being written.
+func (r *ring) pending() bool {
+	return atomic.LoadUint64(r.prodPos) > r.pos
+}
+
+// advance consumes size bytes. The kernel, which may then reuse them, is
+// told once publishEvery bytes were consumed, or by publish.
 func (r *ring) advance(size uint64) {
 	r.pos += size
-	atomic.StoreUint64(r.consPos, r.pos)
+	if r.pos-r.published >= r.publishEvery {
+		r.publish()
+	}
+}
+
+// publish tells the kernel how far the reader is. It must be called before
+// waiting for a wakeup: the kernel wakes the reader when it adds a record at
+// the published position (the reader had caught up), so a reader that had
+// caught up without saying so would not be woken.
+func (r *ring) publish() {
+	if r.published != r.pos {
+		r.published = r.pos
+		atomic.StoreUint64(r.consPos, r.pos)
+	}
 }
 
 func (r *ring) close() {
