@@ -121,8 +121,9 @@ type config struct {
 	seconds  int
 	ring     int
 
-	snaplen    int  // -s
-	pageFaults bool // --page-faults
+	snaplen    int    // -s
+	pageFaults bool   // --page-faults
+	chisel     string // -c, see chisel.go
 }
 
 // exitError ends the run with a message on stderr and an exit code.
@@ -215,7 +216,9 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 		case 'u':
 			return nil, false, unsupported("-u (udig)")
 		case 'c':
-			return nil, false, unsupported("-c (chisels)")
+			if done, err := parseChisel(cfg, o.arg, out); done || err != nil {
+				return cfg, done, err
+			}
 		case 'i':
 			return nil, false, unsupported("-i (chisels)")
 		case 'w':
@@ -321,7 +324,8 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 			case "libs-version":
 				return nil, false, unsupported("--libs-version")
 			case "list-chisels":
-				return nil, false, unsupported("--list-chisels (chisels)")
+				listChisels(out)
+				return cfg, true, nil
 			case "list-markdown":
 				return nil, false, unsupported("--list-markdown (field list)")
 			case "filter-proclist":
@@ -494,6 +498,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		w = newCaptureWriter(cfg, st)
 	}
 
+	ck := newChisel(cfg, st, r == nil)
 	cp := fields.NewCapture()
 	var sink scap.Sink = cp.Sink(st.Sink())
 	if w != nil {
@@ -526,11 +531,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 
 	var ctx fields.Ctx
 	ctx.R = pr.Renderer()
-	printing := w == nil && !cfg.quiet
+	printing := w == nil && !cfg.quiet && ck == nil
 	needFields := flt != nil || pf != nil
 	// A plain copy (-w without a filter or rotation) copies events as
 	// they are: nothing reads the state, so it is not kept.
-	needState := !(w != nil && flt == nil && cfg.sizeMB == 0 && cfg.seconds == 0)
+	needState := ck != nil || !(w != nil && flt == nil && cfg.sizeMB == 0 && cfg.seconds == 0)
 	var line []byte
 
 	// n counts the events sysdig's loop sees: not the state-only ones,
@@ -612,11 +617,14 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		} else if limit > 0 && ev.TS-firstTS >= limit {
 			break
 		}
+		if ck != nil {
+			ck.Observe(ev)
+		}
 		n++
 		if sum != nil {
 			sum.count(ev)
 		}
-		if cfg.quiet || w != nil || !matched {
+		if cfg.quiet || w != nil || !matched || ck != nil {
 			continue
 		}
 		if pf != nil {
@@ -661,6 +669,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	if w != nil {
 		if err := w.close(); err != nil {
 			return fail(1, "%s: %v", prog, err)
+		}
+	}
+	if ck != nil {
+		if err := ck.Report(out); err != nil {
+			return err
 		}
 	}
 	if readErr != nil {

@@ -1,0 +1,396 @@
+package crash
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/format"
+	"github.com/syscope/syscope/state"
+	"github.com/syscope/syscope/vsyscall"
+)
+
+// Event codes the analyzer reads.
+const (
+	evProcExitE      = 16
+	evProcExit1E     = 186
+	evSignalDeliverE = 232
+	evPageFaultE     = 290
+)
+
+// DefaultLast is how many events of the dying thread a report shows.
+const DefaultLast = 10
+
+// Options set up an Analyzer.
+type Options struct {
+	// Last is the number of events of the thread shown before each
+	// death; 0 means DefaultLast.
+	Last int
+	// Mode is the host's vsyscall mode when the events are live, "" for
+	// a capture file (the report then says what a fault implies).
+	Mode vsyscall.Mode
+}
+
+// Death is one process that died from a signal.
+type Death struct {
+	Num        uint64 // the procexit event's number
+	TS         uint64
+	TID, PID   int64
+	Comm, Exe  string
+	Container  string // the container id, "" for the host
+	Status     int64  // the wait status, as procexit carries it
+	Signal     uint8
+	Core       bool
+	SignalTID  int64  // the thread the fatal signal was delivered to
+	Fault      *Fault // the page fault the signal followed, if any
+	Cause      string
+	LastEvents []string // the thread's last events, oldest first
+}
+
+// thread is what the analyzer keeps per thread: its last events, as
+// printed lines, and the last page fault and fatal signal.
+type thread struct {
+	lines   []string
+	next    int // where the next line goes once lines is full
+	lastPF  bool
+	fault   Fault
+	fresh   bool // the fault is the thread's latest event
+	sig     uint8
+	sigLast bool // the signal is the thread's latest event (no syscall since)
+	sigTS   uint64
+	sigF    *Fault
+}
+
+// Analyzer follows the events and collects the deaths.
+type Analyzer struct {
+	opt     Options
+	st      *state.State
+	r       *format.Renderer
+	threads map[int64]*thread
+	// pending is the fatal signal last delivered to each process, for
+	// its procexit, which may come from another thread.
+	pending map[int64]*thread
+	pendTID map[int64]int64
+	deaths  []Death
+	buf     []byte
+}
+
+// New returns an Analyzer reading names from st.
+func New(st *state.State, opt Options) *Analyzer {
+	if opt.Last <= 0 {
+		opt.Last = DefaultLast
+	}
+	return &Analyzer{
+		opt:     opt,
+		st:      st,
+		r:       format.NewRenderer(st, format.BufNormal, false, false),
+		threads: make(map[int64]*thread),
+		pending: make(map[int64]*thread),
+		pendTID: make(map[int64]int64),
+	}
+}
+
+// Deaths returns the deaths seen so far, in order.
+func (a *Analyzer) Deaths() []Death { return a.deaths }
+
+// Observe takes the next event, after the state has applied it.
+func (a *Analyzer) Observe(e *event.Event) {
+	if e.Info == nil {
+		return
+	}
+	t := a.threads[e.TID]
+	if t == nil {
+		t = &thread{lines: make([]string, 0, a.opt.Last)}
+		a.threads[e.TID] = t
+	}
+	th := a.st.Thread(e.TID)
+	a.remember(t, e, th)
+	switch e.Type {
+	case evPageFaultE:
+		t.fault = Fault{Addr: event.Uint(e.Param(0)), IP: event.Uint(e.Param(1)), Flags: uint32(event.Uint(e.Param(2)))}
+		t.fresh = true
+		t.sigLast = false
+		return
+	case evSignalDeliverE:
+		sig := uint8(event.Uint(e.Param(2)))
+		if !killsByDefault(sig) {
+			break
+		}
+		t.sig, t.sigTS, t.sigLast, t.sigF = sig, e.TS, true, nil
+		if t.fresh && (sig == 11 || sig == 7) {
+			f := t.fault
+			t.sigF = &f
+		}
+		pid := e.TID
+		if th != nil && th.PID != 0 {
+			pid = th.PID
+		}
+		a.pending[pid] = t
+		a.pendTID[pid] = e.TID
+		t.fresh = false
+		return
+	case evProcExitE, evProcExit1E:
+		a.exit(e, t, th)
+		delete(a.threads, e.TID)
+		return
+	}
+	t.fresh = false
+	t.sigLast = false
+}
+
+// remember keeps e as one of the thread's last events; a run of page
+// faults keeps only its last one, so minor faults do not push the
+// syscalls out.
+func (a *Analyzer) remember(t *thread, e *event.Event, th *state.Thread) {
+	b := a.buf[:0]
+	b = fmt.Appendf(b, "%d %s %d ", e.Num, clock(e.TS), e.CPU)
+	if th != nil {
+		b = append(b, th.Comm...)
+	}
+	b = fmt.Appendf(b, " (%d) ", e.TID)
+	if e.Type.IsEnter() {
+		b = append(b, '>')
+	} else {
+		b = append(b, '<')
+	}
+	b = append(b, ' ')
+	b = append(b, e.Info.Name...)
+	b = append(b, ' ')
+	b = a.r.AppendInfo(b, e, th)
+	a.buf = b
+	line := strings.TrimRight(string(b), " ")
+	pf := e.Type == evPageFaultE
+	if pf && t.lastPF && len(t.lines) > 0 {
+		i := t.next - 1
+		if len(t.lines) < cap(t.lines) {
+			i = len(t.lines) - 1
+		} else if i < 0 {
+			i = len(t.lines) - 1
+		}
+		t.lines[i] = line
+		return
+	}
+	t.lastPF = pf
+	if len(t.lines) < cap(t.lines) {
+		t.lines = append(t.lines, line)
+		return
+	}
+	t.lines[t.next] = line
+	t.next = (t.next + 1) % len(t.lines)
+}
+
+// last returns the thread's kept events, oldest first.
+func (t *thread) last() []string {
+	out := make([]string, 0, len(t.lines))
+	out = append(out, t.lines[t.next:]...)
+	return append(out, t.lines[:t.next]...)
+}
+
+// exit handles a procexit: a death when the wait status says a signal
+// killed the process, or when a fatal signal was the thread's last event.
+func (a *Analyzer) exit(e *event.Event, t *thread, th *state.Thread) {
+	status := event.Int(e.Param(0))
+	sig := uint8(0)
+	if s := status & 0x7f; s != 0 && s != 0x7f {
+		sig = uint8(s)
+	}
+	if e.NParams() >= 3 {
+		if s := uint8(event.Uint(e.Param(2))); s != 0 {
+			sig = s
+		}
+	}
+	core := status&0x80 != 0
+	if e.NParams() >= 4 && event.Uint(e.Param(3)) != 0 {
+		core = true
+	}
+	pid := e.TID
+	if th != nil && th.PID != 0 {
+		pid = th.PID
+	}
+	if sig == 0 && t.sigLast && status == 0 {
+		// A fatal signal, then nothing but the exit: sysdig's older
+		// probes report status 0 for some such deaths.
+		sig = t.sig
+	}
+	if sig == 0 {
+		if pid == e.TID {
+			delete(a.pending, pid)
+			delete(a.pendTID, pid)
+		}
+		return
+	}
+	if pid != e.TID {
+		// Another thread of a dying process: the main thread's exit is
+		// the process's death.
+		return
+	}
+	d := Death{Num: e.Num, TS: e.TS, TID: e.TID, PID: pid, Status: status, Signal: sig, Core: core, SignalTID: e.TID}
+	if th != nil {
+		d.Comm, d.Exe, d.Container = th.Comm, th.Exe, th.ContainerID
+		if th.ExePath != "" {
+			d.Exe = th.ExePath
+		}
+	}
+	src := t
+	if p := a.pending[pid]; p != nil && p.sig == sig {
+		src = p
+		d.SignalTID = a.pendTID[pid]
+	}
+	if src.sigF != nil && src.sig == sig {
+		d.Fault = src.sigF
+	} else if src.fresh && (sig == 11 || sig == 7) {
+		f := src.fault
+		d.Fault = &f
+	}
+	if d.Fault != nil {
+		name := d.Comm
+		if name == "" {
+			name = fmt.Sprintf("thread %d", d.SignalTID)
+		}
+		d.Cause = Cause(name, *d.Fault, sig, a.opt.Mode, 0)
+	}
+	d.LastEvents = src.last()
+	if src != t {
+		// The dying thread's own exit, after the faulting thread's story.
+		d.LastEvents = append(d.LastEvents, t.last()[len(t.lines)-1])
+	}
+	delete(a.pending, pid)
+	delete(a.pendTID, pid)
+	a.deaths = append(a.deaths, d)
+}
+
+// killsByDefault reports whether a signal ends a process that does not
+// handle it (SIGCHLD, SIGWINCH, SIGURG, SIGCONT and the stop signals do
+// not).
+func killsByDefault(sig uint8) bool {
+	switch sig {
+	case 0, 17, 18, 19, 20, 21, 22, 23, 28:
+		return false
+	}
+	return sig < 32
+}
+
+func sigName(sig uint8) string {
+	if n := event.SignalName(sig); n != "" {
+		return n
+	}
+	return fmt.Sprintf("signal %d", sig)
+}
+
+// clock is an event's time as sysdig's default output prints it.
+func clock(ts uint64) string {
+	return time.Unix(0, int64(ts)).Format("15:04:05.000000000")
+}
+
+// group is the deaths of one container (or the host).
+type group struct {
+	key, title string
+	progs      map[string][]*Death
+	order      []string
+}
+
+// Report writes the report: a summary line, then for each container (the
+// host first) each program that died, how many times, and each death.
+func (a *Analyzer) Report(w io.Writer) error {
+	var b strings.Builder
+	if len(a.deaths) == 0 {
+		b.WriteString("No process died from a signal.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	groups := map[string]*group{}
+	var keys []string
+	for i := range a.deaths {
+		d := &a.deaths[i]
+		g := groups[d.Container]
+		if g == nil {
+			g = &group{key: d.Container, title: a.title(d.Container), progs: map[string][]*Death{}}
+			groups[d.Container] = g
+			keys = append(keys, d.Container)
+		}
+		p := d.Exe + "\x00" + d.Comm
+		if _, ok := g.progs[p]; !ok {
+			g.order = append(g.order, p)
+		}
+		g.progs[p] = append(g.progs[p], d)
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return keys[i] == "" && keys[j] != "" })
+	fmt.Fprintf(&b, "%s died from a signal, in %s.\n", plural(len(a.deaths), "process", "processes"), plural(len(keys), "container or host", "containers or host"))
+	for _, k := range keys {
+		g := groups[k]
+		fmt.Fprintf(&b, "\n%s\n", g.title)
+		for _, p := range g.order {
+			ds := g.progs[p]
+			d0 := ds[0]
+			name := d0.Comm
+			if d0.Exe != "" && d0.Exe != d0.Comm {
+				name += " (" + d0.Exe + ")"
+			}
+			if name == "" {
+				name = "unknown process"
+			}
+			fmt.Fprintf(&b, "  %s died %s", name, plural(len(ds), "time", "times"))
+			if len(ds) > 1 {
+				fmt.Fprintf(&b, ", restarted %d", len(ds)-1)
+				b.WriteString(map[bool]string{true: " time", false: " times"}[len(ds) == 2])
+			}
+			b.WriteString(":\n")
+			for _, d := range ds {
+				a.writeDeath(&b, d)
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (a *Analyzer) writeDeath(b *strings.Builder, d *Death) {
+	fmt.Fprintf(b, "    pid %d died at %s (event %d): %s, exit status %d", d.PID, clock(d.TS), d.Num, sigName(d.Signal), d.Status)
+	if d.Core {
+		b.WriteString(", core dumped")
+	}
+	fmt.Fprintf(b, " (a shell shows %d)\n", 128+int(d.Signal))
+	if d.SignalTID != d.TID {
+		fmt.Fprintf(b, "      the signal went to thread %d\n", d.SignalTID)
+	}
+	if d.Fault != nil {
+		fmt.Fprintf(b, "      fault: addr=%016X ip=%016X error=%d(%s)\n", d.Fault.Addr, d.Fault.IP, d.Fault.Flags, FlagNames(d.Fault.Flags))
+		fmt.Fprintf(b, "      cause: %s\n", d.Cause)
+	}
+	if len(d.LastEvents) > 0 {
+		b.WriteString("      last events:\n")
+		for _, l := range d.LastEvents {
+			fmt.Fprintf(b, "        %s\n", l)
+		}
+	}
+}
+
+// title names a container and its image, or the host.
+func (a *Analyzer) title(id string) string {
+	if id == "" {
+		return "host"
+	}
+	c := a.st.Container(id)
+	if c == nil {
+		return fmt.Sprintf("container %s", id)
+	}
+	name := c.Name
+	if name == "" {
+		name = id
+	}
+	img := c.Image
+	if img == "" {
+		img = "unknown image"
+	}
+	return fmt.Sprintf("container %s (%s), image %s", name, id, img)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
