@@ -19,6 +19,8 @@ const (
 	evProcExit1E     = 186
 	evSignalDeliverE = 232
 	evPageFaultE     = 290
+	evSwitch1E       = 146
+	evSwitch6E       = 152
 )
 
 // DefaultLast is how many events of the dying thread a report shows.
@@ -47,6 +49,7 @@ type Death struct {
 	SignalTID  int64  // the thread the fatal signal was delivered to
 	Fault      *Fault // the page fault the signal followed, if any
 	Cause      string
+	Kind       string   // the cause in a few words, to count alike deaths
 	LastEvents []string // the thread's last events, oldest first
 }
 
@@ -98,7 +101,10 @@ func (a *Analyzer) Deaths() []Death { return a.deaths }
 
 // Observe takes the next event, after the state has applied it.
 func (a *Analyzer) Observe(e *event.Event) {
-	if e.Info == nil {
+	if e.Info == nil || e.Type == evSwitch1E || e.Type == evSwitch6E {
+		// A context switch is the scheduler's doing, not the thread's:
+		// it neither shows in the thread's story nor separates a fault
+		// from its signal.
 		return
 	}
 	t := a.threads[e.TID]
@@ -229,10 +235,9 @@ func (a *Analyzer) exit(e *event.Event, t *thread, th *state.Thread) {
 	}
 	d := Death{Num: e.Num, TS: e.TS, TID: e.TID, PID: pid, Status: status, Signal: sig, Core: core, SignalTID: e.TID}
 	if th != nil {
+		// exe as execve gave it: the thread's other paths can still be
+		// its parent's when the exec's exit event was filtered out.
 		d.Comm, d.Exe, d.Container = th.Comm, th.Exe, th.ContainerID
-		if th.ExePath != "" {
-			d.Exe = th.ExePath
-		}
 	}
 	src := t
 	if p := a.pending[pid]; p != nil && p.sig == sig {
@@ -251,6 +256,7 @@ func (a *Analyzer) exit(e *event.Event, t *thread, th *state.Thread) {
 			name = fmt.Sprintf("thread %d", d.SignalTID)
 		}
 		d.Cause = Cause(name, *d.Fault, sig, a.opt.Mode, 0)
+		d.Kind = Kind(*d.Fault, 0)
 	}
 	d.LastEvents = src.last()
 	if src != t {
@@ -338,13 +344,50 @@ func (a *Analyzer) Report(w io.Writer) error {
 				b.WriteString(map[bool]string{true: " time", false: " times"}[len(ds) == 2])
 			}
 			b.WriteString(":\n")
-			for _, d := range ds {
-				a.writeDeath(&b, d)
-			}
+			a.writeProgram(&b, ds)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxListed bounds the deaths of one program listed one per line.
+const maxListed = 10
+
+// writeProgram writes the deaths of one program: one line each (the
+// latest ones when there are many), each distinct cause with how often it
+// was seen, and the whole story of the last death.
+func (a *Analyzer) writeProgram(b *strings.Builder, ds []*Death) {
+	if len(ds) > 1 {
+		from := 0
+		if len(ds) > maxListed {
+			from = len(ds) - maxListed
+			fmt.Fprintf(b, "    (%d earlier deaths not listed)\n", from)
+		}
+		for _, d := range ds[from:] {
+			fmt.Fprintf(b, "    pid %d at %s: %s, exit status %d\n", d.PID, clock(d.TS), sigName(d.Signal), d.Status)
+		}
+		counts := map[string]int{}
+		var causes []string
+		for _, d := range ds {
+			c := d.Kind
+			if c == "" {
+				c = sigName(d.Signal) + " without a page fault before it"
+			}
+			if counts[c] == 0 {
+				causes = append(causes, c)
+			}
+			counts[c]++
+		}
+		if len(causes) > 1 {
+			b.WriteString("    causes:\n")
+			for _, c := range causes {
+				fmt.Fprintf(b, "      %d of %d: %s\n", counts[c], len(ds), c)
+			}
+		}
+		b.WriteString("    the last death:\n")
+	}
+	a.writeDeath(b, ds[len(ds)-1])
 }
 
 func (a *Analyzer) writeDeath(b *strings.Builder, d *Death) {

@@ -107,7 +107,8 @@ func TestVsyscallDeath(t *testing.T) {
 		"fault: addr=FFFFFFFFFF600400 ip=FFFFFFFFFF600400 error=154(PAGE_NOT_PRESENT|READ_ACCESS|USER_FAULT|INSTRUCTION_FETCH)",
 		"cause: entrypoint.sh called time() in the legacy vsyscall page at 0xffffffffff600400 and the page was not mapped",
 		"> page_fault addr=FFFFFFFFFF600400 ip=FFFFFFFFFF600400 error=154(PAGE_NOT_PRESENT|READ_ACCESS|USER_FAULT|INSTRUCTION_FETCH)",
-		"> signaldeliver spid=0 dpid=68255(entrypoint.sh) sig=11(SIGSEGV)",
+		"> signaldeliver spid=0 dpid=68300(entrypoint.sh) sig=11(SIGSEGV)",
+		"pid 68255 at 00:54:05.138005000: SIGSEGV, exit status 11",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -157,5 +158,23 @@ func TestKillAndNormalExit(t *testing.T) {
 	d := f.a.Deaths()
 	if len(d) != 2 || d[0].Signal != 9 || d[0].Fault != nil || d[1].Signal != 6 || !d[1].Core {
 		t.Fatalf("deaths: %+v", d)
+	}
+}
+
+// Kind and Cause agree on what a fault is.
+func TestKinds(t *testing.T) {
+	for _, c := range []struct {
+		f    Fault
+		want string
+	}{
+		{Fault{0xffffffffff600400, 0xffffffffff600400, 154}, "a call into the legacy vsyscall page"},
+		{Fault{0x8, 0x401000, pfNotPresent | pfRead | pfUser}, "a NULL pointer dereference"},
+		{Fault{0x7ffd26800ff8, 0x401000, pfNotPresent | pfWrite | pfUser}, "a stack overflow"},
+		{Fault{0x402000, 0x401000, pfProtection | pfWrite | pfUser}, "a write to a read-only mapping"},
+		{Fault{0x7f1234000000, 0x7f1234000000, pfProtection | pfRead | pfUser | pfFetch}, "executing a non-executable page"},
+	} {
+		if got := Kind(c.f, 0); got != c.want {
+			t.Errorf("Kind(%+v) = %q, want %q", c.f, got, c.want)
+		}
 	}
 }

@@ -86,6 +86,36 @@ func Cause(comm string, f Fault, sig uint8, mode vsyscall.Mode, sp uint64) strin
 	return fmt.Sprintf("%s %s %#x, which nothing is mapped at (ip %#x), and died with %s: a wild or dangling pointer.", comm, accessVerb(write), f.Addr, f.IP, sigName(sig))
 }
 
+// Kind names the kind of fault in a few words, as Cause tells it.
+func Kind(f Fault, sp uint64) string {
+	fetch := f.Flags&pfFetch != 0
+	prot := f.Flags&pfProtection != 0
+	write := f.Flags&pfWrite != 0
+	switch {
+	case vsyscall.InPage(f.Addr) && fetch:
+		return "a call into the legacy vsyscall page"
+	case vsyscall.InPage(f.Addr):
+		return "a read of the legacy vsyscall page"
+	case f.Addr < nullLimit && !prot && fetch:
+		return "a call through a NULL function pointer"
+	case f.Addr < nullLimit && !prot:
+		return "a NULL pointer dereference"
+	case !prot && isStack(f.Addr, sp):
+		return "a stack overflow"
+	case prot && fetch:
+		return "executing a non-executable page"
+	case prot && write:
+		return "a write to a read-only mapping"
+	case prot:
+		return "a read of an unreadable mapping"
+	case f.Addr >= userTop:
+		return "an access to a kernel address"
+	case fetch:
+		return "a jump to unmapped memory"
+	}
+	return "an access to unmapped memory"
+}
+
 // isStack tells whether a fault at addr looks like running off the end of
 // the stack: just below the stack pointer when the probe recorded it,
 // otherwise in the region at the top of user space where the kernel puts
