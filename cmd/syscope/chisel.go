@@ -84,3 +84,17 @@ func newChisel(cfg *config, st *state.State, live bool) chiselRunner {
 	}
 	return crash.New(st, opt)
 }
+
+// ownEvent handles an event of syscope's own (event.CodeUserStack): -w
+// keeps it, the chisel reads it.
+func ownEvent(ev *event.Event, w *captureWriter, ck chiselRunner) error {
+	if w != nil {
+		if err := w.rot.WriteEvent(ev); err != nil {
+			return err
+		}
+	}
+	if ck != nil {
+		ck.Observe(ev)
+	}
+	return nil
+}

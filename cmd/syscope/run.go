@@ -574,6 +574,15 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			pr.Restart()
 			cp.Restart()
 		}
+		if ev.Type == event.CodeUserStack {
+			// syscope's own event, which sysdig's reader skips: kept
+			// and given to the chisel, never counted nor printed.
+			uncounted++
+			if err := ownEvent(ev, w, ck); err != nil {
+				return fail(1, "%s: %v", prog, err)
+			}
+			continue
+		}
 		isCtr := isContainerEvent(ev.Type)
 		if !isCtr {
 			restarted = false
