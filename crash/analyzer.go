@@ -3,6 +3,7 @@ package crash
 import (
 	"fmt"
 	"io"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -34,6 +35,12 @@ type Options struct {
 	// Mode is the host's vsyscall mode when the events are live, "" for
 	// a capture file (the report then says what a fault implies).
 	Mode vsyscall.Mode
+	// Live says the events come from this host now: the user stacks are
+	// then symbolized from the processes' own memory maps and files
+	// (/proc/PID/maps and /proc/PID/root, so a container's libraries);
+	// from a capture file, only fixed-address executables are, from the
+	// paths the capture names on this host's filesystem.
+	Live bool
 }
 
 // Death is one process that died from a signal.
@@ -51,6 +58,8 @@ type Death struct {
 	Cause      string
 	Kind       string   // the cause in a few words, to count alike deaths
 	LastEvents []string // the thread's last events, oldest first
+	Stack      *Stack   // the user stack the probe recorded, if any
+	Frames     []string // Stack symbolized: #0 is the instruction pointer
 }
 
 // thread is what the analyzer keeps per thread: its last events, as
@@ -65,6 +74,8 @@ type thread struct {
 	sigLast bool // the signal is the thread's latest event (no syscall since)
 	sigTS   uint64
 	sigF    *Fault
+	stack   *Stack // recorded after the fatal signal, with its frames
+	frames  []string
 }
 
 // Analyzer follows the events and collects the deaths.
@@ -113,6 +124,21 @@ func (a *Analyzer) Observe(e *event.Event) {
 		a.threads[e.TID] = t
 	}
 	th := a.st.Thread(e.TID)
+	if e.Type == event.CodeUserStack {
+		// syscope's own event: not one sysdig would show among the
+		// last events, and it follows the signal it belongs to.
+		st := decodeStack(e.Param(0), e.Param(1), e.Param(2))
+		pid, exe := e.TID, ""
+		if th != nil {
+			if th.PID != 0 {
+				pid = th.PID
+			}
+			exe = exePath(th)
+		}
+		t.stack = &st
+		t.frames = newSymbolizer(a.opt.Live, pid, exe).Frames(st)
+		return
+	}
 	a.remember(t, e, th)
 	switch e.Type {
 	case evPageFaultE:
@@ -126,6 +152,7 @@ func (a *Analyzer) Observe(e *event.Event) {
 			break
 		}
 		t.sig, t.sigTS, t.sigLast, t.sigF = sig, e.TS, true, nil
+		t.stack, t.frames = nil, nil
 		if t.fresh && (sig == 11 || sig == 7) {
 			f := t.fault
 			t.sigF = &f
@@ -258,6 +285,9 @@ func (a *Analyzer) exit(e *event.Event, t *thread, th *state.Thread) {
 		d.Cause = Cause(name, *d.Fault, sig, a.opt.Mode, 0)
 		d.Kind = Kind(*d.Fault, 0)
 	}
+	if src.sig == sig && src.stack != nil {
+		d.Stack, d.Frames = src.stack, src.frames
+	}
 	d.LastEvents = src.last()
 	if src != t {
 		// The dying thread's own exit, after the faulting thread's story.
@@ -266,6 +296,20 @@ func (a *Analyzer) exit(e *event.Event, t *thread, th *state.Thread) {
 	delete(a.pending, pid)
 	delete(a.pendTID, pid)
 	a.deaths = append(a.deaths, d)
+}
+
+// exePath is the path of the thread's executable, absolute when known.
+func exePath(th *state.Thread) string {
+	if strings.HasPrefix(th.ExePath, "/") {
+		return th.ExePath
+	}
+	if strings.HasPrefix(th.Exe, "/") {
+		return th.Exe
+	}
+	if th.Exe != "" && strings.HasPrefix(th.Cwd, "/") {
+		return path.Join(th.Cwd, th.Exe)
+	}
+	return th.ExePath
 }
 
 // killsByDefault reports whether a signal ends a process that does not
@@ -402,6 +446,9 @@ func (a *Analyzer) writeDeath(b *strings.Builder, d *Death) {
 	if d.Fault != nil {
 		fmt.Fprintf(b, "      fault: addr=%016X ip=%016X error=%d(%s)\n", d.Fault.Addr, d.Fault.IP, d.Fault.Flags, FlagNames(d.Fault.Flags))
 		fmt.Fprintf(b, "      cause: %s\n", d.Cause)
+	}
+	if len(d.Frames) > 0 {
+		fmt.Fprintf(b, "      stack: %s\n", FormatFrames(d.Frames))
 	}
 	if len(d.LastEvents) > 0 {
 		b.WriteString("      last events:\n")

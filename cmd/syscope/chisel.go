@@ -76,7 +76,7 @@ func newChisel(cfg *config, st *state.State, live bool) chiselRunner {
 	if cfg.chisel != "crashes" {
 		return nil
 	}
-	opt := crash.Options{}
+	opt := crash.Options{Live: live}
 	if live {
 		if h, err := vsyscall.DetectHost(); err == nil {
 			opt.Mode = h.Mode

@@ -58,6 +58,8 @@ var crashers = []struct {
 	{"crash_rowrite", []byte{0xc6, 0x04, 0x25, 0, 0, 0x40, 0, 0}, "wrote to a read-only mapping at 0x400000"},
 	// call $: recursion without end.
 	{"crash_stack", []byte{0xe8, 0xfb, 0xff, 0xff, 0xff}, "overflowed its stack"},
+	// main calls deref, which reads address 8 (see crashCall).
+	{"crash_call", nil, "dereferenced a NULL pointer (reading address 0x8"},
 	// mov rax, rsp; jmp rax: executing the stack.
 	{"crash_nx", []byte{0x48, 0x89, 0xe0, 0xff, 0xe0}, "in a mapping that is not executable"},
 }
@@ -74,7 +76,11 @@ func TestCrashesLive(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, c := range crashers {
-		if err := os.WriteFile(filepath.Join(dir, c.name), crasher(c.code), 0o755); err != nil {
+		prog := crasher(c.code)
+		if c.name == "crash_call" {
+			prog = crashCall()
+		}
+		if err := os.WriteFile(filepath.Join(dir, c.name), prog, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -117,6 +123,10 @@ func TestCrashesLive(t *testing.T) {
 	}
 	rep := string(r.stdout)
 	t.Log("\n" + rep)
+	// The user stack, symbolized from the program's .symtab.
+	if !strings.Contains(rep, "stack: #0 deref (crash_call)  #1 main+5 (crash_call)\n") {
+		t.Errorf("the report lacks crash_call's stack")
+	}
 	for _, c := range crashers {
 		i := strings.Index(rep, "  "+c.name+" ")
 		if i < 0 {

@@ -1,0 +1,46 @@
+package crash
+
+import (
+	"testing"
+)
+
+func TestParseMaps(t *testing.T) {
+	maps := []byte(`00400000-00401000 r--p 00000000 08:01 1179878 /usr/bin/cat
+00401000-00405000 r-xp 00001000 08:01 1179878 /usr/bin/cat
+7ff9902e6000-7ff99047b000 r-xp 00026000 08:01 786716 /lib/x86_64-linux-gnu/libc-2.24.so
+7ffd268c7000-7ffd268e8000 rw-p 00000000 00:00 0 [stack]
+7ffd2693d000-7ffd2693f000 r-xp 00000000 00:00 0 [vdso]
+garbage line
+`)
+	got := parseMaps(maps)
+	want := []mapping{
+		{0x401000, 0x405000, 0x1000, "/usr/bin/cat"},
+		{0x7ff9902e6000, 0x7ff99047b000, 0x26000, "/lib/x86_64-linux-gnu/libc-2.24.so"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("mapping %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestFormatFrames(t *testing.T) {
+	got := FormatFrames([]string{"0xffffffffff600400", "time+13 (libc.so.6)", "f (a)", "f (a)", "f (a)", "main (bash)"})
+	want := "#0 0xffffffffff600400  #1 time+13 (libc.so.6)  #2 f (a) (3 times)  #5 main (bash)"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestDecodeStack(t *testing.T) {
+	s := decodeStack(u64(0xffffffffff600400), u64(0x7ffd00000000), append(u64(1), u64(2)...))
+	if s.IP != 0xffffffffff600400 || s.SP != 0x7ffd00000000 || len(s.Words) != 2 || s.Words[1] != 2 {
+		t.Fatalf("%+v", s)
+	}
+	if s := decodeStack(nil, []byte{1}, []byte{1, 2, 3}); s.IP != 0 || s.SP != 0 || len(s.Words) != 0 {
+		t.Fatalf("short values: %+v", s)
+	}
+}
