@@ -1,7 +1,10 @@
 package crash
 
 import (
+	"bytes"
 	"testing"
+
+	"github.com/syscope/syscope/event"
 )
 
 func TestParseMaps(t *testing.T) {
@@ -43,4 +46,29 @@ func TestDecodeStack(t *testing.T) {
 	if s := decodeStack(nil, []byte{1}, []byte{1, 2, 3}); s.IP != 0 || s.SP != 0 || len(s.Words) != 0 {
 		t.Fatalf("short values: %+v", s)
 	}
+}
+
+// FuzzAnalyzer feeds arbitrary events (and maps) to the analyzer: it must
+// never panic, whatever the parameters claim.
+func FuzzAnalyzer(f *testing.F) {
+	f.Add(raw(1, 5, evPageFaultE, u64(0xffffffffff600400), u64(0xffffffffff600400), u32(154)), []byte("00400000-00401000 r-xp 00000000 08:01 1 /bin/x\n"))
+	f.Add(raw(1, 5, evSignalDeliverE, u64(0), u64(5), u8(11)), []byte{})
+	f.Add(raw(1, 5, evProcExit1E, u64(11), u64(0), u8(11), u8(0)), []byte{})
+	f.Fuzz(func(t *testing.T, data, maps []byte) {
+		parseMaps(maps)
+		f := newFeeder(t, "")
+		for len(data) >= 26 {
+			var e event.Event
+			if err := e.Decode(data); err != nil {
+				return
+			}
+			n := len(e.Raw)
+			e.Num = 1
+			f.st.Apply(&e)
+			f.a.Observe(&e)
+			data = data[n:]
+		}
+		var b bytes.Buffer
+		f.a.Report(&b)
+	})
 }
