@@ -93,7 +93,7 @@ func TestCrashReportLinux61(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the guest run failed: %v", err)
 	}
-	if !strings.Contains(out, "\n6.1.") || !strings.Contains(out, "oldtime exit=139") {
+	if !strings.Contains(out, "6.1.") || !strings.Contains(out, "oldtime exit=139") {
 		t.Fatal("the guest did not run oldtime on Linux 6.1 to its crash")
 	}
 	rep := out[strings.Index(out, "== report"):]
