@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,9 +93,12 @@ func TestCrashesLive(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// The probe takes about a second to load: crash until then, and a
-	// few times after, which the report counts as restarts.
-	deadline := time.Now().Add(4 * time.Second)
+	// Wait until the probe is attached: syscope holds its BPF links, and
+	// their count has stopped growing (a SIGINT before that would find
+	// no handler yet). Then crash a few times, which the report counts
+	// as restarts.
+	waitAttached(t, cmd.Process.Pid, &stderr)
+	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, c := range crashers {
 			err := exec.Command(filepath.Join(dir, c.name)).Run()
@@ -143,4 +147,32 @@ func TestCrashesLive(t *testing.T) {
 			}
 		}
 	}
+}
+
+// waitAttached waits until process pid holds BPF links and their count
+// has been the same for half a second.
+func waitAttached(t *testing.T, pid int, stderr *bytes.Buffer) {
+	t.Helper()
+	last, same := -1, 0
+	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		if err != nil {
+			t.Fatalf("syscope is gone before attaching its probe: %v\n%s", err, stderr.String())
+		}
+		n := 0
+		for _, e := range ents {
+			if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); err == nil && strings.Contains(l, "bpf_link") {
+				n++
+			}
+		}
+		if n > 0 && n == last {
+			if same++; same == 5 {
+				return
+			}
+		} else {
+			same = 0
+		}
+		last = n
+	}
+	t.Fatal("the probe was not attached after 2 minutes")
 }
