@@ -368,7 +368,27 @@ func (a *Analyzer) Report(w io.Writer) error {
 		g.progs[p] = append(g.progs[p], d)
 	}
 	sort.SliceStable(keys, func(i, j int) bool { return keys[i] == "" && keys[j] != "" })
-	fmt.Fprintf(&b, "%s died from a signal, in %s.\n", plural(len(a.deaths), "process", "processes"), plural(len(keys), "container or host", "containers or host"))
+	var onHost, inCtr, ctrs int
+	for _, k := range keys {
+		n := 0
+		for _, ds := range groups[k].progs {
+			n += len(ds)
+		}
+		if k == "" {
+			onHost = n
+		} else {
+			inCtr += n
+			ctrs++
+		}
+	}
+	var where []string
+	if onHost > 0 {
+		where = append(where, fmt.Sprintf("%d on the host", onHost))
+	}
+	if ctrs > 0 {
+		where = append(where, fmt.Sprintf("%d in %s", inCtr, plural(ctrs, "container", "containers")))
+	}
+	fmt.Fprintf(&b, "%s died from a signal: %s.\n", plural(len(a.deaths), "process", "processes"), strings.Join(where, ", "))
 	for _, k := range keys {
 		g := groups[k]
 		fmt.Fprintf(&b, "\n%s\n", g.title)

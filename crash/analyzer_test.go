@@ -100,7 +100,7 @@ func TestVsyscallDeath(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"2 processes died from a signal, in 1 container or host.",
+		"2 processes died from a signal: 2 on the host.",
 		"\nhost\n",
 		"entrypoint.sh (/bin/bash) died 2 times, restarted 1 time:",
 		"SIGSEGV, exit status 11 (a shell shows 139)",
@@ -176,5 +176,33 @@ func TestKinds(t *testing.T) {
 		if got := Kind(c.f, 0); got != c.want {
 			t.Errorf("Kind(%+v) = %q, want %q", c.f, got, c.want)
 		}
+	}
+}
+
+// Deaths group by container, named with its image from the container
+// event, the host first; restarts count per program and container.
+func TestContainerGroups(t *testing.T) {
+	const id = "4f9b2c1d7e8a"
+	full := id + "0123456789abcdef0123456789abcdef0123456789abcdef0123"
+	cg := []string{"cpuset=/docker/" + full, "memory=/docker/" + full}
+	f := newFeeder(t, "",
+		scap.Process{TID: 100, PID: 100, PTID: 1, Comm: "entrypoint.sh", Exe: "/bin/bash", Cgroups: cg},
+		scap.Process{TID: 101, PID: 101, PTID: 1, Comm: "entrypoint.sh", Exe: "/bin/bash", Cgroups: cg},
+		scap.Process{TID: 102, PID: 102, PTID: 1, Comm: "entrypoint.sh", Exe: "/bin/bash"})
+	f.feed(-1, 272, []byte(`{"container":{"id":"`+id+`","type":0,"name":"redis-1","image":"redis:2.8.22"}}`+"\x00"))
+	for _, tid := range []int64{100, 101, 102} {
+		f.feed(tid, evPageFaultE, u64(0xffffffffff600400), u64(0xffffffffff600400), u32(154))
+		f.feed(tid, evSignalDeliverE, u64(0), u64(uint64(tid)), u8(11))
+		f.feed(tid, evProcExit1E, u64(11), u64(0), u8(11), u8(0))
+	}
+	var b bytes.Buffer
+	if err := f.a.Report(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	h := strings.Index(out, "\nhost\n")
+	c := strings.Index(out, "\ncontainer redis-1 ("+id+"), image redis:2.8.22\n  entrypoint.sh (/bin/bash) died 2 times, restarted 1 time:")
+	if h < 0 || c < 0 || h > c || !strings.HasPrefix(out, "3 processes died from a signal: 1 on the host, 2 in 1 container.") {
+		t.Fatalf("report:\n%s", out)
 	}
 }
