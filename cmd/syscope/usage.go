@@ -15,6 +15,11 @@ Options:
  -A, --print-ascii  Only print the text portion of data buffers, and echo
                     end-of-lines.
  -b, --print-base64 Print data buffers in base64.
+ -c crashes, --chisel=crashes
+                    Instead of the events, print a crash report: every
+                    process that died from a signal, by container, with
+                    the cause of its fault and its user stack. -cl lists
+                    the chisels.
  -h, --help         Print this page.
  -j, --json         Emit output as json.
  -L, --list-events  List the events that the engine supports.
@@ -43,6 +48,6 @@ Options:
  -X, --print-hex-ascii
                     Print data buffers in hex and ASCII.
 
-Not supported yet: live capture, filters, chisels, -l, writing capture files,
-plugins, Kubernetes and Mesos metadata.
+Not supported yet: chisels other than crashes, plugins, Kubernetes and
+Mesos metadata.
 `
