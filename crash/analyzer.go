@@ -20,6 +20,10 @@ const (
 	evProcExit1E     = 186
 	evSignalDeliverE = 232
 	evPageFaultE     = 290
+	evMmapE          = 160
+	evMmapX          = 161
+	evMmap2E         = 162
+	evMmap2X         = 163
 	evSwitch1E       = 146
 	evSwitch6E       = 152
 )
@@ -74,7 +78,8 @@ type thread struct {
 	sigLast bool // the signal is the thread's latest event (no syscall since)
 	sigTS   uint64
 	sigF    *Fault
-	stack   *Stack // recorded after the fatal signal, with its frames
+	mmap    *mapping // an executable mmap under way: its exit gives the address
+	stack   *Stack   // recorded after the fatal signal, with its frames
 	frames  []string
 }
 
@@ -90,6 +95,10 @@ type Analyzer struct {
 	pendTID map[int64]int64
 	deaths  []Death
 	buf     []byte
+	// maps are the executable file mappings each process made with
+	// mmap since its exec, for symbolizing without /proc (a capture
+	// file, or a process already gone).
+	maps map[int64][]mapping
 }
 
 // New returns an Analyzer reading names from st.
@@ -104,6 +113,7 @@ func New(st *state.State, opt Options) *Analyzer {
 		threads: make(map[int64]*thread),
 		pending: make(map[int64]*thread),
 		pendTID: make(map[int64]int64),
+		maps:    make(map[int64][]mapping),
 	}
 }
 
@@ -136,10 +146,11 @@ func (a *Analyzer) Observe(e *event.Event) {
 			exe = exePath(th)
 		}
 		t.stack = &st
-		t.frames = newSymbolizer(a.opt.Live, pid, exe).Frames(st)
+		t.frames = newSymbolizer(a.opt.Live, pid, exe, a.maps[pid]).Frames(st)
 		return
 	}
 	a.remember(t, e, th)
+	a.trackMaps(e, t, th)
 	switch e.Type {
 	case evPageFaultE:
 		t.fault = Fault{Addr: event.Uint(e.Param(0)), IP: event.Uint(e.Param(1)), Flags: uint32(event.Uint(e.Param(2)))}
@@ -168,10 +179,58 @@ func (a *Analyzer) Observe(e *event.Event) {
 	case evProcExitE, evProcExit1E:
 		a.exit(e, t, th)
 		delete(a.threads, e.TID)
+		if th == nil || th.PID == e.TID {
+			delete(a.maps, e.TID)
+		}
 		return
 	}
 	t.fresh = false
 	t.sigLast = false
+}
+
+// protExec is PPM_PROT_EXEC, in mmap's prot parameter.
+const protExec = 4
+
+// trackMaps follows the executable file mappings a process makes: mmap
+// with PROT_EXEC of a file descriptor, then its exit with the address; an
+// exec starts the list over.
+func (a *Analyzer) trackMaps(e *event.Event, t *thread, th *state.Thread) {
+	if th == nil {
+		return
+	}
+	pid := th.PID
+	if pid == 0 {
+		pid = e.TID
+	}
+	switch e.Type {
+	case evMmapE, evMmap2E:
+		t.mmap = nil
+		if uint32(event.Uint(e.Param(2)))&protExec == 0 {
+			return
+		}
+		fd := a.st.FD(th, event.Int(e.Param(4)))
+		if fd == nil || !strings.HasPrefix(fd.Name, "/") {
+			return
+		}
+		off := event.Uint(e.Param(5))
+		if e.Type == evMmap2E {
+			off *= 4096 // mmap2 takes pages
+		}
+		t.mmap = &mapping{end: event.Uint(e.Param(1)), off: off, path: fd.Name}
+	case evMmapX, evMmap2X:
+		m := t.mmap
+		t.mmap = nil
+		addr := event.Uint(e.Param(0))
+		if m == nil || addr >= 0xfffffffffffff000 { // an errno
+			return
+		}
+		m.start, m.end = addr, addr+m.end
+		a.maps[pid] = append(a.maps[pid], *m)
+	default:
+		if e.Info.Name == "execve" && !e.Type.IsEnter() && event.Int(e.Param(0)) == 0 {
+			delete(a.maps, pid)
+		}
+	}
 }
 
 // remember keeps e as one of the thread's last events; a run of page

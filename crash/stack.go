@@ -181,10 +181,10 @@ func (s *symbolizer) frame(addr uint64) (string, bool) {
 		}
 		return fmt.Sprintf("%#x (%s+%#x)", addr, base, off), true
 	}
-	if len(s.maps) == 0 && s.exe != "" {
-		// No memory map (a capture file, or the process is gone): a
-		// fixed-address executable (ET_EXEC, static ones included)
-		// runs at the addresses its program headers give.
+	if s.exe != "" {
+		// Not in a known mapping (a capture file, or the process is
+		// gone): a fixed-address executable (ET_EXEC, static ones
+		// included) runs at the addresses its program headers give.
 		if ef := s.file(s.exe); ef != nil && ef.typ == elf.ET_EXEC && ef.executableAt(addr) {
 			if name := ef.symbol(addr); name != "" {
 				return fmt.Sprintf("%s (%s)", name, path.Base(s.exe)), true
@@ -228,10 +228,11 @@ func (s *symbolizer) Frames(st Stack) []string {
 }
 
 // newSymbolizer prepares the symbolizer of process pid: live, it reads
-// the process's memory map and files through /proc/PID; otherwise it
-// reads exe from the root filesystem.
-func newSymbolizer(live bool, pid int64, exe string) *symbolizer {
-	s := &symbolizer{root: "/", exe: exe, files: map[string]*elfFile{}}
+// the process's memory map and files through /proc/PID; otherwise it uses
+// the mappings tracked from its mmap calls and reads the files, and exe,
+// from the root filesystem.
+func newSymbolizer(live bool, pid int64, exe string, tracked []mapping) *symbolizer {
+	s := &symbolizer{root: "/", exe: exe, maps: tracked, files: map[string]*elfFile{}}
 	if live {
 		proc := fmt.Sprintf("/proc/%d", pid)
 		if data, err := os.ReadFile(proc + "/maps"); err == nil {

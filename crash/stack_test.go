@@ -2,6 +2,7 @@ package crash
 
 import (
 	"bytes"
+	"debug/elf"
 	"testing"
 
 	"github.com/syscope/syscope/event"
@@ -71,4 +72,47 @@ func FuzzAnalyzer(f *testing.F) {
 		var b bytes.Buffer
 		f.a.Report(&b)
 	})
+}
+
+// The symbolizer names an address in a mapping of an ELF file from the
+// file's symbols: here the C library (its .dynsym), mapped at an
+// arbitrary address. (go test strips its own binary, so that will not do.)
+func TestSymbolizeMapping(t *testing.T) {
+	lib := "/lib/x86_64-linux-gnu/libc.so.6"
+	ef, err := openELF(lib)
+	if err != nil {
+		t.Fatalf("a Debian system has %s: %v", lib, err)
+	}
+	var sym elf.Symbol
+	for _, s := range ef.funcs {
+		if s.Name == "__libc_start_main" && s.Size > 8 {
+			sym = s
+		}
+	}
+	if sym.Value == 0 {
+		t.Fatalf("%s has no __libc_start_main among its %d functions", lib, len(ef.funcs))
+	}
+	// The file offset of the function, and a mapping of the file's
+	// segment holding it at 0x7f0000000000.
+	var seg elf.ProgHeader
+	for _, l := range ef.loads {
+		if sym.Value >= l.Vaddr && sym.Value < l.Vaddr+l.Filesz {
+			seg = l
+		}
+	}
+	const base = 0x7f0000000000
+	m := mapping{start: base, end: base + seg.Filesz, off: seg.Off, path: lib}
+	s := newSymbolizer(false, 1, "", []mapping{m})
+	addr := base + (sym.Value - seg.Vaddr) + 7
+	f, ok := s.frame(addr)
+	if want := "__libc_start_main+7 (libc.so.6)"; !ok || f != want {
+		t.Errorf("frame(%#x) = %q, %v; want %q", addr, f, ok, want)
+	}
+	// The function's first byte is a pointer to it, not a return address.
+	if !s.funcStart(base + sym.Value - seg.Vaddr) {
+		t.Error("a function's first byte is not taken for a function pointer")
+	}
+	if _, ok := s.frame(0x1000); ok {
+		t.Error("an address outside every mapping was named")
+	}
 }
