@@ -5,6 +5,7 @@ import (
 	"io"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,7 +70,7 @@ type Death struct {
 // thread is what the analyzer keeps per thread: its last events, as
 // printed lines, and the last page fault and fatal signal.
 type thread struct {
-	lines   []string
+	lines   [][]byte
 	next    int // where the next line goes once lines is full
 	lastPF  bool
 	fault   Fault
@@ -94,7 +95,6 @@ type Analyzer struct {
 	pending map[int64]*thread
 	pendTID map[int64]int64
 	deaths  []Death
-	buf     []byte
 	// maps are the executable file mappings each process made with
 	// mmap since its exec, for symbolizing without /proc (a capture
 	// file, or a process already gone).
@@ -130,7 +130,7 @@ func (a *Analyzer) Observe(e *event.Event) {
 	}
 	t := a.threads[e.TID]
 	if t == nil {
-		t = &thread{lines: make([]string, 0, a.opt.Last)}
+		t = &thread{lines: make([][]byte, 0, a.opt.Last)}
 		a.threads[e.TID] = t
 	}
 	th := a.st.Thread(e.TID)
@@ -237,48 +237,53 @@ func (a *Analyzer) trackMaps(e *event.Event, t *thread, th *state.Thread) {
 // faults keeps only its last one, so minor faults do not push the
 // syscalls out.
 func (a *Analyzer) remember(t *thread, e *event.Event, th *state.Thread) {
-	b := a.buf[:0]
-	b = fmt.Appendf(b, "%d %s %d ", e.Num, clock(e.TS), e.CPU)
+	// Each line is written into its slot's buffer, reused: a busy host
+	// sends hundreds of thousands of events a second through here.
+	pf := e.Type == evPageFaultE
+	var slot *[]byte
+	switch {
+	case pf && t.lastPF && len(t.lines) > 0:
+		i := t.next - 1
+		if len(t.lines) < cap(t.lines) || i < 0 {
+			i = len(t.lines) - 1
+		}
+		slot = &t.lines[i]
+	case len(t.lines) < cap(t.lines):
+		t.lines = append(t.lines, nil)
+		slot = &t.lines[len(t.lines)-1]
+	default:
+		slot = &t.lines[t.next]
+		t.next = (t.next + 1) % len(t.lines)
+	}
+	t.lastPF = pf
+	b := strconv.AppendUint((*slot)[:0], e.Num, 10)
+	b = append(b, ' ')
+	b = time.Unix(0, int64(e.TS)).AppendFormat(b, clockLayout)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, uint64(e.CPU), 10)
+	b = append(b, ' ')
 	if th != nil {
 		b = append(b, th.Comm...)
 	}
-	b = fmt.Appendf(b, " (%d) ", e.TID)
-	if e.Type.IsEnter() {
-		b = append(b, '>')
-	} else {
-		b = append(b, '<')
-	}
-	b = append(b, ' ')
+	b = append(b, " ("...)
+	b = strconv.AppendInt(b, e.TID, 10)
+	b = append(b, ") "...)
+	b = append(b, e.Type.DirChar(), ' ')
 	b = append(b, e.Info.Name...)
 	b = append(b, ' ')
-	b = a.r.AppendInfo(b, e, th)
-	a.buf = b
-	line := strings.TrimRight(string(b), " ")
-	pf := e.Type == evPageFaultE
-	if pf && t.lastPF && len(t.lines) > 0 {
-		i := t.next - 1
-		if len(t.lines) < cap(t.lines) {
-			i = len(t.lines) - 1
-		} else if i < 0 {
-			i = len(t.lines) - 1
-		}
-		t.lines[i] = line
-		return
-	}
-	t.lastPF = pf
-	if len(t.lines) < cap(t.lines) {
-		t.lines = append(t.lines, line)
-		return
-	}
-	t.lines[t.next] = line
-	t.next = (t.next + 1) % len(t.lines)
+	*slot = a.r.AppendInfo(b, e, th)
 }
 
 // last returns the thread's kept events, oldest first.
 func (t *thread) last() []string {
 	out := make([]string, 0, len(t.lines))
-	out = append(out, t.lines[t.next:]...)
-	return append(out, t.lines[:t.next]...)
+	for _, l := range t.lines[t.next:] {
+		out = append(out, strings.TrimRight(string(l), " "))
+	}
+	for _, l := range t.lines[:t.next] {
+		out = append(out, strings.TrimRight(string(l), " "))
+	}
+	return out
 }
 
 // exit handles a procexit: a death when the wait status says a signal
@@ -389,9 +394,11 @@ func sigName(sig uint8) string {
 	return fmt.Sprintf("signal %d", sig)
 }
 
-// clock is an event's time as sysdig's default output prints it.
+// clockLayout is an event's time as sysdig's default output prints it.
+const clockLayout = "15:04:05.000000000"
+
 func clock(ts uint64) string {
-	return time.Unix(0, int64(ts)).Format("15:04:05.000000000")
+	return time.Unix(0, int64(ts)).Format(clockLayout)
 }
 
 // group is the deaths of one container (or the host).
