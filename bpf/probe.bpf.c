@@ -31,6 +31,7 @@
 #include "sys_net.h"
 #include "sys_proc.h"
 #include "sys_misc.h"
+#include "stack.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -459,11 +460,16 @@ int signal_deliver(u64 *ctx)
 		if (sig >= SIGRTMIN && sig <= SIGRTMAX)
 			spid = READ_KERN(info->_sifields._rt._pid);
 	}
-	BEGIN(PPME_SIGNALDELIVER_E, 3);
+	struct ev e;
+	if (!ev_begin(&e, PPME_SIGNALDELIVER_E, 3))
+		return 0;
 	push_s64(&e, spid);
 	push_s64(&e, bpf_get_current_pid_tgid() & 0xffffffff);
 	push_u8(&e, sig);
-	END();
+	ev_submit(&e);
+	if (stack_signal(sig))
+		send_user_stack(); /* stack.h */
+	return 0;
 }
 
 /* page_fault: faults of user code only (the tracepoint's own choice). */

@@ -174,7 +174,7 @@ func (c Code) DirChar() byte {
 // Lookup returns the description of code, or nil if the code is not known.
 func Lookup(c Code) *Info {
 	if int(c) >= len(table) || table[c].Name == "" {
-		return nil
+		return lookupOwn(c) // userstack.go
 	}
 	return &table[c]
 }

@@ -121,8 +121,9 @@ type config struct {
 	seconds  int
 	ring     int
 
-	snaplen    int  // -s
-	pageFaults bool // --page-faults
+	snaplen    int    // -s
+	pageFaults bool   // --page-faults
+	chisel     string // -c, see chisel.go
 
 	containers containerOptions // --cri, --cri-timeout
 }
@@ -217,7 +218,9 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 		case 'u':
 			return nil, false, unsupported("-u (udig)")
 		case 'c':
-			return nil, false, unsupported("-c (chisels)")
+			if done, err := parseChisel(cfg, o.arg, out); done || err != nil {
+				return cfg, done, err
+			}
 		case 'i':
 			return nil, false, unsupported("-i (chisels)")
 		case 'w':
@@ -326,7 +329,8 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 			case "libs-version":
 				return nil, false, unsupported("--libs-version")
 			case "list-chisels":
-				return nil, false, unsupported("--list-chisels (chisels)")
+				listChisels(out)
+				return cfg, true, nil
 			case "list-markdown":
 				return nil, false, unsupported("--list-markdown (field list)")
 			case "filter-proclist":
@@ -502,6 +506,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		w = newCaptureWriter(cfg, st)
 	}
 
+	ck := newChisel(cfg, st, r == nil)
 	cp := fields.NewCapture()
 	var sink scap.Sink = cp.Sink(st.Sink())
 	if w != nil {
@@ -549,13 +554,13 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	}
 	var ctx fields.Ctx
 	ctx.R = pr.Renderer()
-	printing := w == nil && !cfg.quiet
+	printing := w == nil && !cfg.quiet && ck == nil
 	// The fields' bookkeeping (latency, last fd, first event's time)
 	// serves -p and filters on other fields than identities.
 	needFields := pf != nil || flt != nil && !byThread
 	// A plain copy (-w without a filter or rotation) copies events as
 	// they are: nothing reads the state, so it is not kept.
-	needState := !plainCopy(cfg)
+	needState := ck != nil || !plainCopy(cfg)
 	var line []byte
 
 	// n counts the events sysdig's loop sees: not the state-only ones,
@@ -608,6 +613,15 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			restarted = true
 			pr.Restart()
 			cp.Restart()
+		}
+		if ev.Type == event.CodeUserStack {
+			// syscope's own event, which sysdig's reader skips: kept
+			// and given to the chisel, never counted nor printed.
+			uncounted++
+			if err := ownEvent(ev, w, ck); err != nil {
+				return fail(1, "%s: %v", prog, err)
+			}
+			continue
 		}
 		isCtr := isContainerEvent(ev.Type)
 		if !isCtr {
@@ -675,11 +689,14 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		} else if limit > 0 && ev.TS-firstTS >= limit {
 			break
 		}
+		if ck != nil {
+			ck.Observe(ev)
+		}
 		n++
 		if sum != nil {
 			sum.count(ev)
 		}
-		if cfg.quiet || w != nil || !matched {
+		if cfg.quiet || w != nil || !matched || ck != nil {
 			continue
 		}
 		if pf != nil {
@@ -724,6 +741,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	if w != nil {
 		if err := w.close(); err != nil {
 			return fail(1, "%s: %v", prog, err)
+		}
+	}
+	if ck != nil {
+		if err := ck.Report(out); err != nil {
+			return err
 		}
 	}
 	if readErr != nil {
@@ -844,5 +866,5 @@ func skimSet(flt *filter.Filter, cfg *config) []bool {
 // plainCopy reports whether the run copies events as they are: -w
 // without a filter or rotation.
 func plainCopy(cfg *config) bool {
-	return cfg.write != "" && cfg.filter == "" && cfg.sizeMB == 0 && cfg.seconds == 0
+	return cfg.write != "" && cfg.filter == "" && cfg.sizeMB == 0 && cfg.seconds == 0 && cfg.chisel == ""
 }

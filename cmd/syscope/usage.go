@@ -17,6 +17,11 @@ Options:
  -A, --print-ascii  Only print the text portion of data buffers, and echo
                     end-of-lines.
  -b, --print-base64 Print data buffers in base64.
+ -c crashes, --chisel=crashes
+                    Instead of the events, print a crash report: every
+                    process that died from a signal, by container, with
+                    the cause of its fault and its user stack. -cl lists
+                    the chisels.
  -C <file_size>     With -w, start a new file every <file_size> MB.
  --cri <path>       Path to a CRI socket for container metadata (can be
                     given more than once; replaces the default paths).
@@ -76,5 +81,5 @@ Other commands:
                                 instruction and the vsyscall page.
 
 Not supported yet: plugins, Mesos metadata, Kubernetes API server metadata
-(-k), -e, -F, -P, -R, -T, -U.
+(-k), chisels other than crashes, -e, -F, -P, -R, -T, -U.
 `

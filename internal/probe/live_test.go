@@ -99,6 +99,11 @@ func (c *collector) check(ev *event.Event, cpu uint16) {
 	switch {
 	case ev.CPU != cpu:
 		c.bad = append(c.bad, fmt.Sprintf("event %d: ev.CPU %d, Next said CPU %d", ev.Num, ev.CPU, cpu))
+	case ev.Type == event.CodeUserStack:
+		// syscope's own event (bpf/stack.h), which sysdig skips.
+		if ev.NParams() != 3 || len(ev.Param(0)) != 8 || len(ev.Param(1)) != 8 || len(ev.Param(2))%8 != 0 {
+			c.bad = append(c.bad, fmt.Sprintf("event %d: userstack with %d parameters, lengths %d %d %d", ev.Num, ev.NParams(), len(ev.Param(0)), len(ev.Param(1)), len(ev.Param(2))))
+		}
 	case int(ev.Type) >= len(params029) || !event.KnownTo029(ev.Type):
 		c.bad = append(c.bad, fmt.Sprintf("event %d: code %d unknown to sysdig 0.29.3", ev.Num, ev.Type))
 	case ev.NParams() != int(params029[ev.Type]):

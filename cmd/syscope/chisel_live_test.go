@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// crasherBase is where crasher maps its one segment: the whole file, so
+// the code starts at crasherBase plus the headers' size.
+const crasherBase = 0x400000
+
+// crasher makes a static x86-64 executable of code followed by exit(0):
+// no compiler needed, and the crash is exactly the instruction asked for.
+func crasher(code []byte) []byte {
+	const ehsize, phsize = 64, 56
+	code = append(append([]byte{}, code...), 0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05) // mov eax,60; xor edi,edi; syscall
+	size := uint64(ehsize + phsize + len(code))
+	var b bytes.Buffer
+	hdr := elf.Header64{
+		Type: uint16(elf.ET_EXEC), Machine: uint16(elf.EM_X86_64), Version: 1,
+		Entry: crasherBase + ehsize + phsize, Phoff: ehsize, Ehsize: ehsize,
+		Phentsize: phsize, Phnum: 1,
+	}
+	copy(hdr.Ident[:], elf.ELFMAG)
+	hdr.Ident[elf.EI_CLASS] = byte(elf.ELFCLASS64)
+	hdr.Ident[elf.EI_DATA] = byte(elf.ELFDATA2LSB)
+	hdr.Ident[elf.EI_VERSION] = 1
+	binary.Write(&b, binary.LittleEndian, hdr)
+	binary.Write(&b, binary.LittleEndian, elf.Prog64{
+		Type: uint32(elf.PT_LOAD), Flags: uint32(elf.PF_R | elf.PF_X),
+		Vaddr: crasherBase, Paddr: crasherBase, Filesz: size, Memsz: size, Align: 0x1000,
+	})
+	b.Write(code)
+	return b.Bytes()
+}
+
+// The crashers, by the cause the report must give. Names are their comm.
+var crashers = []struct {
+	name  string
+	code  []byte
+	cause string
+}{
+	// movabs rax, [0xffffffffff600000]: reading the vsyscall page, which
+	// xonly and none forbid.
+	{"crash_vsread", []byte{0x48, 0xa1, 0, 0, 0x60, 0xff, 0xff, 0xff, 0xff, 0xff}, "read the legacy vsyscall page at 0xffffffffff600000 as data"},
+	// mov rax, [8]
+	{"crash_null", []byte{0x48, 0x8b, 0x04, 0x25, 8, 0, 0, 0}, "dereferenced a NULL pointer (reading address 0x8"},
+	// mov byte [0x400000], 0: a write to its own code.
+	{"crash_rowrite", []byte{0xc6, 0x04, 0x25, 0, 0, 0x40, 0, 0}, "wrote to a read-only mapping at 0x400000"},
+	// call $: recursion without end.
+	{"crash_stack", []byte{0xe8, 0xfb, 0xff, 0xff, 0xff}, "overflowed its stack"},
+	// main calls deref, which reads address 8 (see crashCall).
+	{"crash_call", nil, "dereferenced a NULL pointer (reading address 0x8"},
+	// mov rax, rsp; jmp rax: executing the stack.
+	{"crash_nx", []byte{0x48, 0x89, 0xe0, 0xff, 0xe0}, "in a mapping that is not executable"},
+}
+
+// TestCrashesLive captures this host with page faults while programs
+// crash in five ways, then checks the crash report over the file: each
+// program, SIGSEGV, status 11, its restarts and its cause.
+func TestCrashesLive(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if inCI {
+			t.Fatal("live capture needs root, which CI has")
+		}
+		t.Skip("live capture needs root")
+	}
+	dir := t.TempDir()
+	for _, c := range crashers {
+		prog := crasher(c.code)
+		if c.name == "crash_call" {
+			prog = crashCall()
+		}
+		if err := os.WriteFile(filepath.Join(dir, c.name), prog, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "crashes.scap")
+	cmd := exec.Command(os.Args[0], "-w", out, "--page-faults", "proc.name startswith crash_")
+	cmd.Env = append(os.Environ(), "SYSCOPE_TEST_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the probe is attached: syscope holds its BPF links, and
+	// their count has stopped growing (a SIGINT before that would find
+	// no handler yet). Then crash a few times, which the report counts
+	// as restarts.
+	waitAttached(t, cmd.Process.Pid, &stderr)
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, c := range crashers {
+			err := exec.Command(filepath.Join(dir, c.name)).Run()
+			var xe *exec.ExitError
+			if !errors.As(err, &xe) || xe.Sys().(syscall.WaitStatus).Signal() != syscall.SIGSEGV {
+				t.Fatalf("%s: want death by SIGSEGV, got %v", c.name, err)
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("syscope -w: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("syscope did not stop on SIGINT")
+	}
+	r := runSyscope("-r", out, "-c", "crashes")
+	if r.code != 0 {
+		t.Fatalf("syscope -r -c crashes: exit %d: %s", r.code, r.stderr)
+	}
+	rep := string(r.stdout)
+	t.Log("\n" + rep)
+	// The user stack, symbolized from the program's .symtab.
+	if !strings.Contains(rep, "stack: #0 deref (crash_call)  #1 main+5 (crash_call)\n") {
+		t.Errorf("the report lacks crash_call's stack")
+	}
+	for _, c := range crashers {
+		i := strings.Index(rep, "  "+c.name+" ")
+		if i < 0 {
+			t.Errorf("the report does not name %s", c.name)
+			continue
+		}
+		sect := rep[i:]
+		if j := strings.Index(sect[2:], "\n  crash_"); j >= 0 {
+			sect = sect[:j+2]
+		}
+		for _, want := range []string{"restarted", "SIGSEGV, exit status 11", "fault: addr=", "cause: " + c.name + " ", c.cause, "> signaldeliver", "> procexit status=11"} {
+			if !strings.Contains(sect, want) {
+				t.Errorf("%s: the report lacks %q:\n%s", c.name, want, sect)
+			}
+		}
+	}
+}
+
+// waitAttached waits until process pid holds BPF links and their count
+// has been the same for half a second.
+func waitAttached(t *testing.T, pid int, stderr *bytes.Buffer) {
+	t.Helper()
+	last, same := -1, 0
+	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		if err != nil {
+			t.Fatalf("syscope is gone before attaching its probe: %v\n%s", err, stderr.String())
+		}
+		n := 0
+		for _, e := range ents {
+			if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); err == nil && strings.Contains(l, "bpf_link") {
+				n++
+			}
+		}
+		if n > 0 && n == last {
+			if same++; same == 5 {
+				return
+			}
+		} else {
+			same = 0
+		}
+		last = n
+	}
+	t.Fatal("the probe was not attached after 2 minutes")
+}
