@@ -360,7 +360,8 @@ func exitReadsEnter(c event.Code) bool {
 		evOpenX, evCreatX, evOpenatX, evOpenat2X, evOpenat2NewX, evSocketX,
 		evSendtoX, evSendmsgX,
 		evExecve8X, evExecve13X, evExecve14X, evExecve15X, evExecve16X, evExecve17X,
-		evExecve18X, evExecve19X, evExecveatX:
+		evExecve18X, evExecve19X, evExecveatX,
+		evGetrlimitX, evSetrlimitX, evPrlimitX: // fields: fd limits (fdflags.go)
 		return true
 	}
 	return false

@@ -53,7 +53,9 @@ func (s *State) noteNameChange() {
 // socket. accept's and fd lists' sockets are connected from the start.
 func (s *State) markConnected(e *event.Event) {
 	f := s.ctx.FD
-	if f == nil {
+	if f == nil || e.NParams() == 0 {
+		// No parameters: a skimmed event (scap.Reader.Skim), one a
+		// capture filter rejects, which sinsp does not parse.
 		return
 	}
 	switch e.Type {

@@ -265,7 +265,15 @@ func TestLiveContainers(t *testing.T) {
 	}
 	stderr = c2.stop(t)
 	missing := filepath.Join(host, "run/missing/cri.sock")
-	if n := strings.Count(stderr, "cannot reach the CRI API at "+missing+":"); n != 1 || strings.Count(stderr, "\n") != 1 {
+	// Besides the warning, stderr may only have the probe's count of
+	// lost events, which a loaded machine can cause.
+	var other []string
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !strings.HasPrefix(l, "Driver ") {
+			other = append(other, l)
+		}
+	}
+	if n := strings.Count(stderr, "cannot reach the CRI API at "+missing+":"); n != 1 || len(other) != 1 {
 		t.Errorf("want one warning about %s, stderr:\n%s", missing, stderr)
 	}
 	t.Logf("--cri %s: %s", missing, strings.TrimSpace(stderr))
