@@ -238,6 +238,14 @@ func newSymbolizer(live bool, pid int64, exe string, tracked []mapping) *symboli
 		if data, err := os.ReadFile(proc + "/maps"); err == nil {
 			s.maps = parseMaps(data)
 			s.root = proc + "/root"
+			// The process is dying: open its files now, while its root
+			// is still there to open them through.
+			for _, m := range s.maps {
+				s.file(m.path)
+			}
+			if exe != "" {
+				s.file(exe)
+			}
 		}
 	}
 	return s

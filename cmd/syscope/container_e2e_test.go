@@ -36,6 +36,18 @@ type liveCapture struct {
 func startCapture(t *testing.T, file string, env []string, args ...string) *liveCapture {
 	t.Helper()
 	end := startSyscope(t, env, probe.Options{}, append([]string{"-w", file}, args...)...)
+	// The file gets its first bytes once /proc is read and the running
+	// containers' metadata came or timed out (at most a second).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if fi, err := os.Stat(file); err == nil && fi.Size() > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("syscope -w %s wrote nothing in 30 s", file)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	return &liveCapture{file: file, end: end}
 }
 
