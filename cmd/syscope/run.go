@@ -513,6 +513,8 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		w.rec.Next = sink
 		sink = w.rec
 	}
+	stop := stopOnSignal()
+	defer stop.release()
 	var rd eventSource
 	var file *scap.Reader
 	var live *liveSource
@@ -523,6 +525,8 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		live, rd = l, l
 		defer live.close()
+		// A signal must also wake a capture waiting for events.
+		stop.setOnStop(func() { live.p.Close() })
 	} else {
 		sr, err := scap.NewReader(r, sink)
 		if err != nil {
@@ -541,14 +545,6 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		rd = sr
 	}
-	var onStop func()
-	if live != nil {
-		// A signal must also wake a capture waiting for events.
-		onStop = func() { live.p.Close() }
-	}
-	stop := stopOnSignal(onStop)
-	defer stop.release()
-
 	if flt != nil && !cfg.display {
 		st.SetCaptureFilter(true)
 	}

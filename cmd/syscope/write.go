@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -93,21 +94,38 @@ func (w *captureWriter) close() error { return w.rot.Close() }
 type stopper struct {
 	stop   atomic.Bool
 	ch     chan os.Signal
+	mu     sync.Mutex
 	onStop func() // also run on the signal, if not nil
 }
 
-func stopOnSignal(onStop func()) *stopper {
-	s := &stopper{ch: make(chan os.Signal, 2), onStop: onStop}
+// stopOnSignal starts catching the signals. It is called before a live
+// capture's probe loads, so a signal that comes while it does stops the
+// capture instead of killing syscope with a file half written.
+func stopOnSignal() *stopper {
+	s := &stopper{ch: make(chan os.Signal, 2)}
 	signal.Notify(s.ch, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		for range s.ch {
 			s.stop.Store(true)
-			if s.onStop != nil {
-				s.onStop()
+			s.mu.Lock()
+			f := s.onStop
+			s.mu.Unlock()
+			if f != nil {
+				f()
 			}
 		}
 	}()
 	return s
+}
+
+// setOnStop makes f run on a signal; at once if one came already.
+func (s *stopper) setOnStop(f func()) {
+	s.mu.Lock()
+	s.onStop = f
+	s.mu.Unlock()
+	if s.requested() {
+		f()
+	}
 }
 
 func (s *stopper) requested() bool { return s.stop.Load() }
