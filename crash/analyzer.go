@@ -138,15 +138,16 @@ func (a *Analyzer) Observe(e *event.Event) {
 		// syscope's own event: not one sysdig would show among the
 		// last events, and it follows the signal it belongs to.
 		st := decodeStack(e.Param(0), e.Param(1), e.Param(2))
-		pid, exe := e.TID, ""
+		pid, exe, onHost := e.TID, "", true
 		if th != nil {
+			onHost = th.ContainerID == "" || th.ContainerID == "host"
 			if th.PID != 0 {
 				pid = th.PID
 			}
 			exe = exePath(th)
 		}
 		t.stack = &st
-		t.frames = newSymbolizer(a.opt.Live, pid, exe, a.maps[pid]).Frames(st)
+		t.frames = newSymbolizer(a.opt.Live, pid, exe, a.maps[pid], onHost).Frames(st)
 		return
 	}
 	a.remember(t, e, th)

@@ -149,6 +149,9 @@ type symbolizer struct {
 	maps  []mapping
 	exe   string // the executable's path inside root
 	files map[string]*elfFile
+	// onHost is set for a process outside containers, whose files can
+	// also be read from our own root.
+	onHost bool
 }
 
 func (s *symbolizer) file(p string) *elfFile {
@@ -156,6 +159,11 @@ func (s *symbolizer) file(p string) *elfFile {
 		return ef
 	}
 	ef, err := openELF(filepath.Join(s.root, p))
+	if err != nil && s.root != "/" && s.onHost {
+		// The process has gone with its root while we read it: on the
+		// host its root is ours.
+		ef, err = openELF(p)
+	}
 	if err != nil {
 		ef = nil
 	}
@@ -166,6 +174,7 @@ func (s *symbolizer) file(p string) *elfFile {
 // frame names addr when it points into an executable file mapping:
 // "func+off (file)" or "0xADDR (file+0xOFF)"; ok is false otherwise.
 func (s *symbolizer) frame(addr uint64) (string, bool) {
+	raw := ""
 	for _, m := range s.maps {
 		if addr < m.start || addr >= m.end {
 			continue
@@ -179,8 +188,24 @@ func (s *symbolizer) frame(addr uint64) (string, bool) {
 				}
 			}
 		}
-		return fmt.Sprintf("%#x (%s+%#x)", addr, base, off), true
+		raw = fmt.Sprintf("%#x (%s+%#x)", addr, base, off)
+		break
 	}
+	if raw != "" {
+		// The mapping's file could not be read (the process is gone
+		// with its root) or has no symbol there: a fixed-address
+		// executable may still name it.
+		if f, ok := s.exeFrame(addr); ok && !strings.HasPrefix(f, "0x") {
+			return f, true
+		}
+		return raw, true
+	}
+	return s.exeFrame(addr)
+}
+
+// exeFrame names addr from the executable alone, when it is one that runs
+// at fixed addresses.
+func (s *symbolizer) exeFrame(addr uint64) (string, bool) {
 	if s.exe != "" {
 		// Not in a known mapping (a capture file, or the process is
 		// gone): a fixed-address executable (ET_EXEC, static ones
@@ -231,8 +256,8 @@ func (s *symbolizer) Frames(st Stack) []string {
 // the process's memory map and files through /proc/PID; otherwise it uses
 // the mappings tracked from its mmap calls and reads the files, and exe,
 // from the root filesystem.
-func newSymbolizer(live bool, pid int64, exe string, tracked []mapping) *symbolizer {
-	s := &symbolizer{root: "/", exe: exe, maps: tracked, files: map[string]*elfFile{}}
+func newSymbolizer(live bool, pid int64, exe string, tracked []mapping, onHost bool) *symbolizer {
+	s := &symbolizer{root: "/", exe: exe, maps: tracked, files: map[string]*elfFile{}, onHost: onHost}
 	if live {
 		proc := fmt.Sprintf("/proc/%d", pid)
 		if data, err := os.ReadFile(proc + "/maps"); err == nil {

@@ -102,7 +102,7 @@ func TestSymbolizeMapping(t *testing.T) {
 	}
 	const base = 0x7f0000000000
 	m := mapping{start: base, end: base + seg.Filesz, off: seg.Off, path: lib}
-	s := newSymbolizer(false, 1, "", []mapping{m})
+	s := newSymbolizer(false, 1, "", []mapping{m}, true)
 	addr := base + (sym.Value - seg.Vaddr) + 7
 	f, ok := s.frame(addr)
 	if want := "__libc_start_main+7 (libc.so.6)"; !ok || f != want {
