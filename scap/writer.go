@@ -611,19 +611,7 @@ func (w *Writer) WriteEvent(ev *event.Event) error {
 	if ev.Flags != 0 {
 		body += 4
 	}
-	large := ev.Info != nil && ev.Info.Flags&event.FlagLargePayload != 0 ||
-		(body+3)&^3+4 > maxEvBody
-	var typ BlockType
-	switch {
-	case ev.Flags != 0 && large:
-		typ = BlockEventFlagsV2L
-	case ev.Flags != 0:
-		typ = BlockEventFlagsV2
-	case large:
-		typ = BlockEventV2Large
-	default:
-		typ = BlockEventV2
-	}
+	typ := eventBlockType(ev, body)
 	if !ev.V1 {
 		// The usual case, framed in one go.
 		total := 8 + (body+3)&^3 + 4
@@ -706,19 +694,7 @@ func sameAsWritten(ev *event.Event, block []byte) bool {
 	if ev.Flags != 0 {
 		body += 4
 	}
-	large := ev.Info != nil && ev.Info.Flags&event.FlagLargePayload != 0 ||
-		(body+3)&^3+4 > maxEvBody
-	var typ BlockType
-	switch {
-	case ev.Flags != 0 && large:
-		typ = BlockEventFlagsV2L
-	case ev.Flags != 0:
-		typ = BlockEventFlagsV2
-	case large:
-		typ = BlockEventV2Large
-	default:
-		typ = BlockEventV2
-	}
+	typ := eventBlockType(ev, body)
 	total := 8 + (body+3)&^3 + 4
 	if len(block) != total || BlockType(binary.LittleEndian.Uint32(block)) != typ ||
 		binary.LittleEndian.Uint32(block[4:]) != uint32(total) ||
@@ -774,4 +750,21 @@ func (w *Writer) Close() error {
 		}
 	}
 	return nil
+}
+
+// eventBlockType is the block an event of body bytes (CPU, flags and
+// event) is written in: with flags or not, large when its type carries a
+// large payload or the body would not fit a 16-bit-length block.
+func eventBlockType(ev *event.Event, body int) BlockType {
+	large := ev.Info != nil && ev.Info.Flags&event.FlagLargePayload != 0 ||
+		(body+3)&^3+4 > maxEvBody
+	switch {
+	case ev.Flags != 0 && large:
+		return BlockEventFlagsV2L
+	case ev.Flags != 0:
+		return BlockEventFlagsV2
+	case large:
+		return BlockEventV2Large
+	}
+	return BlockEventV2
 }

@@ -5,7 +5,6 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/syscope/syscope/internal/probe"
 )
 
 // crasherBase is where crasher maps its one segment: the whole file, so
@@ -86,18 +87,9 @@ func TestCrashesLive(t *testing.T) {
 		}
 	}
 	out := filepath.Join(dir, "crashes.scap")
-	cmd := exec.Command(os.Args[0], "-w", out, "--page-faults", "proc.name startswith crash_")
-	cmd.Env = append(os.Environ(), "SYSCOPE_TEST_MAIN=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until the probe is attached: syscope holds its BPF links, and
-	// their count has stopped growing (a SIGINT before that would find
-	// no handler yet). Then crash a few times, which the report counts
-	// as restarts.
-	waitAttached(t, cmd.Process.Pid, &stderr)
+	// Once the probe is attached, crash a few times, which the report
+	// counts as restarts.
+	stop := startSyscope(t, nil, probe.Options{PageFaults: true}, "-w", out, "--page-faults", "proc.name startswith crash_")
 	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, c := range crashers {
@@ -109,18 +101,7 @@ func TestCrashesLive(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("syscope -w: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("syscope did not stop on SIGINT")
-	}
+	stop()
 	r := runSyscope("-r", out, "-c", "crashes")
 	if r.code != 0 {
 		t.Fatalf("syscope -r -c crashes: exit %d: %s", r.code, r.stderr)
@@ -147,32 +128,4 @@ func TestCrashesLive(t *testing.T) {
 			}
 		}
 	}
-}
-
-// waitAttached waits until process pid holds BPF links and their count
-// has been the same for half a second.
-func waitAttached(t *testing.T, pid int, stderr *bytes.Buffer) {
-	t.Helper()
-	last, same := -1, 0
-	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-		if err != nil {
-			t.Fatalf("syscope is gone before attaching its probe: %v\n%s", err, stderr.String())
-		}
-		n := 0
-		for _, e := range ents {
-			if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); err == nil && strings.Contains(l, "bpf_link") {
-				n++
-			}
-		}
-		if n > 0 && n == last {
-			if same++; same == 5 {
-				return
-			}
-		} else {
-			same = 0
-		}
-		last = n
-	}
-	t.Fatal("the probe was not attached after 2 minutes")
 }

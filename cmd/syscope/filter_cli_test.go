@@ -130,41 +130,6 @@ func TestFilterPrint(t *testing.T) {
 	t.Logf("%d (filter, format) cases agree with sysdig", len(jobs))
 }
 
-// printKnown are (filter, format) cases where syscope still prints
-// otherwise than sysdig; TestFilterPrintKnown fails once they agree, so
-// the list only shrinks. It is empty: the two cases it held (a rejected
-// enter event leaving its exit unpaired, since sinsp filters an event
-// that does not modify state before parsing it) agree since run.go
-// calls st.Reject and cp.Reject, and are in printCases.
-var printKnown = []struct {
-	args   []string
-	traces []string
-}{}
-
-func TestFilterPrintKnown(t *testing.T) {
-	sd := sysdigPath(t)
-	if sd == "" {
-		t.Skip("sysdig is not installed")
-	}
-	for _, c := range printKnown {
-		for _, tr := range c.traces {
-			args := append([]string{"-r", tracePath(t, tr)}, c.args...)
-			want, got := runSysdig(t, sd, args...), runSyscope(args...)
-			if d := firstDiff(want.stdout, got.stdout); d == "" && want.code == got.code {
-				t.Errorf("%s %q agrees with sysdig now: move it to printCases", tr, c.args)
-			} else {
-				t.Logf("%s %q: known difference: %s", tr, c.args, d)
-			}
-			// The same with -d: sysdig filters after parsing.
-			args = append([]string{"-r", tracePath(t, tr), "-d"}, c.args...)
-			want, got = runSysdig(t, sd, args...), runSyscope(args...)
-			if d := firstDiff(want.stdout, got.stdout); d != "" || want.code != got.code {
-				t.Errorf("%s -d %q: exit %d/%d: %s", tr, c.args, want.code, got.code, d)
-			}
-		}
-	}
-}
-
 // TestFilterSyntaxErrors checks that a bad filter or -p format stops the
 // command before any output: exit 1, nothing on stdout, one line on
 // stderr, which for filters says what was expected and where.

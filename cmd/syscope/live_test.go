@@ -6,9 +6,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/syscope/syscope/internal/probe"
 )
 
 // TestLiveCapture captures the running system with the eBPF probe into a
@@ -24,35 +25,16 @@ func TestLiveCapture(t *testing.T) {
 	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "live.scap")
-	cmd := exec.Command(os.Args[0], "-w", out, "evt.type in (openat, open, execve, procexit) or proc.name=cat")
-	cmd.Env = append(os.Environ(), "SYSCOPE_TEST_MAIN=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stop := startSyscope(t, nil, probe.Options{}, "-w", out, "evt.type in (openat, open, execve, procexit) or proc.name=cat")
 	target := filepath.Join(dir, "marker-file")
 	if err := os.WriteFile(target, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// The probe takes about a second to load; keep opening until then.
-	deadline := time.Now().Add(4 * time.Second)
-	for time.Now().Before(deadline) {
+	for range 5 {
 		exec.Command("cat", target).Run()
 		time.Sleep(100 * time.Millisecond)
 	}
-	cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("syscope -w: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("syscope did not stop on SIGINT")
-	}
+	stop()
 	r := runSyscope("-r", out, "-p", "%proc.name %evt.type %fd.name %fd.num", "evt.type=openat and evt.dir=< and fd.name="+target)
 	if r.code != 0 || !strings.Contains(string(r.stdout), "cat openat "+target) {
 		t.Fatalf("syscope -r of the live capture: exit %d, %q %s", r.code, r.stdout, r.stderr)

@@ -43,7 +43,13 @@ func bigTrace(b *testing.B) ([]byte, int) {
 		unit = append(unit, raw...)
 	}
 	trace := bytes.Repeat(unit, bigTraceCopies)
-	// JSON prints one line per event.
+	return trace, countEvents(b, trace)
+}
+
+// countEvents is the number of events the default output prints for
+// trace: -j prints one line per event.
+func countEvents(b *testing.B, trace []byte) int {
+	b.Helper()
 	var lines lineCounter
 	out := bufio.NewWriter(&lines)
 	cfg := &config{timeType: 'h', json: true}
@@ -55,7 +61,7 @@ func bigTrace(b *testing.B) ([]byte, int) {
 		b.Fatal(err)
 	}
 	out.Flush()
-	return trace, int(lines)
+	return int(lines)
 }
 
 type lineCounter int
@@ -149,15 +155,38 @@ func BenchmarkReadEvents(b *testing.B) {
 		b.Fatal("no event block")
 	}
 	trace := append(raw[:first:first], bytes.Repeat(raw[first:], 50)...)
-	var lines lineCounter
-	out := bufio.NewWriter(&lines)
-	cfg := config{timeType: 'h', json: true}
-	opt, _ := printerOptions(&cfg)
-	if err := process(&cfg, opt, "bench", bytes.NewReader(trace), out, io.Discard, nil); err != nil {
+	runModes(b, trace, countEvents(b, trace))
+}
+
+// BenchmarkReadOne runs each mode of scripts/bench-read.sh on the shape
+// of trace it measures: one section of about 200,000 events (the events
+// of curl_google and psp_run_as_user_0_container over and over, after the
+// first one's tables), written by syscope's writer, held in memory.
+// events/s counts the events the default output prints. Profile a mode
+// with
+//
+//	go test -run '^$' -bench 'ReadOne/filter' -cpuprofile cpu.out ./cmd/syscope
+func BenchmarkReadOne(b *testing.B) {
+	var inputs [][]byte
+	for _, name := range []string{"curl_google", "psp_run_as_user_0_container"} {
+		raw, err := os.ReadFile(tracePath(b, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs = append(inputs, raw)
+	}
+	var tb bytes.Buffer
+	if _, err := benchtrace.Build(&tb, 200000, inputs); err != nil {
 		b.Fatal(err)
 	}
-	out.Flush()
-	events := int(lines)
+	trace := tb.Bytes()
+	runModes(b, trace, countEvents(b, trace))
+}
+
+// runModes runs each of benchModes on trace, held in memory, and reports
+// printed events (events of them) per second and heap allocations per
+// event.
+func runModes(b *testing.B, trace []byte, events int) {
 	for _, m := range benchModes {
 		b.Run(m.name, func(b *testing.B) {
 			cfg := m.cfg
@@ -184,62 +213,6 @@ func BenchmarkReadEvents(b *testing.B) {
 			n := float64(events) * float64(b.N)
 			b.ReportMetric(n/b.Elapsed().Seconds(), "events/s")
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/event")
-		})
-	}
-}
-
-// BenchmarkReadOne runs each mode of scripts/bench-read.sh on the shape
-// of trace it measures: one section of about 200,000 events (the events
-// of curl_google and psp_run_as_user_0_container over and over, after the
-// first one's tables), written by syscope's writer, held in memory.
-// events/s counts the events the default output prints. Profile a mode
-// with
-//
-//	go test -run '^$' -bench 'ReadOne/filter' -cpuprofile cpu.out ./cmd/syscope
-func BenchmarkReadOne(b *testing.B) {
-	var inputs [][]byte
-	for _, name := range []string{"curl_google", "psp_run_as_user_0_container"} {
-		raw, err := os.ReadFile(tracePath(b, name))
-		if err != nil {
-			b.Fatal(err)
-		}
-		inputs = append(inputs, raw)
-	}
-	var tb bytes.Buffer
-	if _, err := benchtrace.Build(&tb, 200000, inputs); err != nil {
-		b.Fatal(err)
-	}
-	trace := tb.Bytes()
-	var lines lineCounter
-	out := bufio.NewWriter(&lines)
-	jcfg := config{timeType: 'h', json: true}
-	opt, _ := printerOptions(&jcfg)
-	if err := process(&jcfg, opt, "bench", bytes.NewReader(trace), out, io.Discard, nil); err != nil {
-		b.Fatal(err)
-	}
-	out.Flush()
-	events := int(lines)
-	for _, m := range benchModes {
-		b.Run(m.name, func(b *testing.B) {
-			cfg := m.cfg
-			if cfg.write != "" {
-				cfg.write = filepath.Join(b.TempDir(), cfg.write)
-			}
-			opt, err := printerOptions(&cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			out := bufio.NewWriterSize(io.Discard, 64<<10)
-			b.SetBytes(int64(len(trace)))
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if err := process(&cfg, opt, "bench", bytes.NewReader(trace), out, io.Discard, nil); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
 }
