@@ -1,10 +1,7 @@
 package state
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"fmt"
-	"sort"
 
 	"github.com/syscope/syscope/event"
 )
@@ -76,49 +73,4 @@ func (s *State) parseContainerOld(e *event.Event) {
 		Name:  string(event.CString(e.Param(2))),
 		Image: string(event.CString(e.Param(3))),
 	}
-}
-
-// Containers returns the containers known, in the order of their ids.
-func (s *State) Containers() []*Container {
-	list := make([]*Container, 0, len(s.containers))
-	for _, c := range s.containers {
-		list = append(list, c)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
-	return list
-}
-
-// Event returns the container event (PPME_CONTAINER_JSON_2_E) that
-// describes c, as sinsp writes one for each container it knows at the
-// start of every capture file it opens: time ts, thread -1, CPU 0, the
-// JSON it was described with (or made from its fields, for a container
-// from the oldest container event).
-func (c *Container) Event(ts uint64) (*event.Event, error) {
-	js := c.JSON
-	if len(js) == 0 {
-		var cj containerJSON
-		x := &cj.Container
-		x.ID, x.Type, x.Name, x.Image, x.ImageID = c.ID, c.Type, c.Name, c.Image, c.ImageID
-		x.ImageRepo, x.ImageTag, x.ImageDigest = c.ImageRepo, c.ImageTag, c.ImageDigest
-		x.Privileged, x.IP, x.Labels = c.Privileged, c.IP, c.Labels
-		b, err := json.Marshal(&cj)
-		if err != nil {
-			return nil, fmt.Errorf("describe container %s: %w", c.ID, err)
-		}
-		js = b
-	}
-	raw := make([]byte, 0, event.HeaderLen+4+len(js)+1)
-	raw = binary.LittleEndian.AppendUint64(raw, ts)
-	raw = binary.LittleEndian.AppendUint64(raw, ^uint64(0)) // tid -1
-	raw = binary.LittleEndian.AppendUint32(raw, uint32(event.HeaderLen+4+len(js)+1))
-	raw = binary.LittleEndian.AppendUint16(raw, evContainerJS2E)
-	raw = binary.LittleEndian.AppendUint32(raw, 1)
-	raw = binary.LittleEndian.AppendUint32(raw, uint32(len(js)+1))
-	raw = append(raw, js...)
-	raw = append(raw, 0)
-	e := &event.Event{}
-	if err := e.Decode(raw); err != nil {
-		return nil, fmt.Errorf("describe container %s: %w", c.ID, err)
-	}
-	return e, nil
 }

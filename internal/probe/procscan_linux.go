@@ -586,48 +586,42 @@ func (t *netTables) readNetlink(path string) {
 // ---- users and groups ----
 
 func readUsers(path string) ([]scap.User, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("read users: %w", err)
-	}
 	var out []scap.User
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) < 7 || strings.HasPrefix(line, "#") {
-			continue
-		}
+	err := eachEntry(path, "users", 7, func(f []string) {
 		uid, err1 := strconv.ParseUint(f[2], 10, 32)
 		gid, err2 := strconv.ParseUint(f[3], 10, 32)
-		if err1 != nil || err2 != nil {
-			continue
+		if err1 == nil && err2 == nil {
+			out = append(out, scap.User{UID: uint32(uid), GID: uint32(gid), Name: f[0], Home: f[5], Shell: f[6]})
 		}
-		out = append(out, scap.User{UID: uint32(uid), GID: uint32(gid), Name: f[0], Home: f[5], Shell: f[6]})
-	}
-	return out, nil
+	})
+	return out, err
 }
 
 func readGroups(path string) ([]scap.Group, error) {
+	var out []scap.Group
+	err := eachEntry(path, "groups", 3, func(f []string) {
+		if gid, err := strconv.ParseUint(f[2], 10, 32); err == nil {
+			out = append(out, scap.Group{GID: uint32(gid), Name: f[0]})
+		}
+	})
+	return out, err
+}
+
+// eachEntry calls f with the colon-separated fields of each line of the
+// passwd-style file at path that has at least minFields fields and is not a
+// comment. A missing file has no entries.
+func eachEntry(path, what string, minFields int, f func([]string)) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
+			return nil
 		}
-		return nil, fmt.Errorf("read groups: %w", err)
+		return fmt.Errorf("read %s: %w", what, err)
 	}
-	var out []scap.Group
 	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) < 3 || strings.HasPrefix(line, "#") {
-			continue
+		if fields := strings.Split(line, ":"); len(fields) >= minFields && !strings.HasPrefix(line, "#") {
+			f(fields)
 		}
-		gid, err := strconv.ParseUint(f[2], 10, 32)
-		if err != nil {
-			continue
-		}
-		out = append(out, scap.Group{GID: uint32(gid), Name: f[0]})
 	}
-	return out, nil
+	return nil
 }
