@@ -40,6 +40,11 @@ func transcript(t *testing.T, data []byte, piped bool) string {
 	if piped {
 		scap.ReadAhead(rd)
 	}
+	return transcribe(rd, sink)
+}
+
+// transcribe is transcript's reading, from rd.
+func transcribe(rd *scap.Reader, sink *logSink) string {
 	for {
 		ev, err := rd.Next()
 		if err != nil {
@@ -57,6 +62,14 @@ func transcript(t *testing.T, data []byte, piped bool) string {
 // its own: the same events, offsets, metadata and errors, for every
 // trace, the traces one after another, and cuts and damage of them.
 func TestPipe(t *testing.T) {
+	sameReading(t, "piped", func(data []byte) string { return transcript(t, data, true) })
+}
+
+// sameReading checks that read gives the transcript of the plain
+// reader for every trace, the traces one after another, and cuts and
+// damage of them.
+func sameReading(t *testing.T, how string, read func([]byte) string) {
+	t.Helper()
 	traces := loadTraces(t)
 	var names []string
 	for n := range traces {
@@ -67,14 +80,14 @@ func TestPipe(t *testing.T) {
 	check := func(name string, data []byte) {
 		t.Helper()
 		want := transcript(t, data, false)
-		got := transcript(t, data, true)
+		got := read(data)
 		if got != want {
 			i := 0
 			for i < len(got) && i < len(want) && got[i] == want[i] {
 				i++
 			}
 			lo := max(0, i-200)
-			t.Errorf("%s: piped reading differs at byte %d:\npiped: %q\nalone: %q", name, i, got[lo:min(len(got), i+200)], want[lo:min(len(want), i+200)])
+			t.Errorf("%s: %s reading differs at byte %d:\n%s: %q\nalone: %q", name, how, i, how, got[lo:min(len(got), i+200)], want[lo:min(len(want), i+200)])
 		}
 	}
 	for _, n := range names {

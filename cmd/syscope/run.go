@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -468,7 +469,7 @@ func capture(cfg *config, out *bufio.Writer, stderr io.Writer) error {
 
 // process reads a trace file from r and prints its events (or writes
 // them, with -w); name is what error messages call the file.
-func process(cfg *config, opt format.Options, name string, r io.Reader, out *bufio.Writer, stderr io.Writer, sum *summary) error {
+func process(cfg *config, opt format.Options, name string, r io.Reader, out *bufio.Writer, stderr io.Writer, sum *summary) (err error) {
 	st := state.New()
 	pr := format.NewPrinter(out, st, opt)
 	defer pr.Flush()
@@ -528,12 +529,27 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		// A signal must also wake a capture waiting for events.
 		stop.setOnStop(func() { live.p.Close() })
 	} else {
-		sr, err := scap.NewReader(r, sink)
-		if err != nil {
-			return fail(1, "%s: %s: %v", prog, name, err)
+		sr, oerr := scap.NewReader(r, sink)
+		if oerr != nil {
+			return fail(1, "%s: %s: %v", prog, name, oerr)
 		}
 		defer sr.Close()
 		file = sr
+		if sr.Mapped() {
+			// A file cut short while it is read (a capture started
+			// again under the same name) faults where its pages
+			// were: that ends the reading with an error, after the
+			// events before, rather than crashing.
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			defer func() {
+				if r := recover(); r != nil {
+					if _, ok := r.(interface{ Addr() uintptr }); !ok {
+						panic(r)
+					}
+					err = fail(1, "%s: %s: offset %d: the file was cut short while it was read", prog, name, sr.Offset())
+				}
+			}()
+		}
 		if flt != nil && !cfg.display {
 			if skim := skimSet(flt, cfg); skim != nil {
 				sr.Skim(skim)

@@ -1,0 +1,133 @@
+package scap_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/syscope/syscope/scap"
+)
+
+// TestMapped checks that reading a file through a mapping gives what
+// reading it as a stream gives: events, offsets, metadata and errors, for
+// every trace, and cuts and damage of them.
+func TestMapped(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are mapped on Linux only")
+	}
+	defer scap.MapAll()()
+	dir := t.TempDir()
+	n := 0
+	sameReading(t, "mapped", func(data []byte) string {
+		n++
+		path := filepath.Join(dir, "f.scap")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		sink := &logSink{}
+		rd, err := scap.NewReader(f, sink)
+		if err != nil {
+			return "NewReader: " + err.Error()
+		}
+		defer rd.Close()
+		if len(data) > 2 && !rd.Mapped() && data[0] != 0x1f {
+			t.Fatalf("a file of %d bytes was not mapped", len(data))
+		}
+		return transcribe(rd, sink)
+	})
+	if n == 0 {
+		t.Fatal("no file read")
+	}
+}
+
+// TestMappedOffset checks that a file opened past its start is mapped
+// from where it stands.
+func TestMappedOffset(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are mapped on Linux only")
+	}
+	defer scap.MapAll()()
+	data := loadTraces(t)["curl_google"]
+	path := filepath.Join(t.TempDir(), "f.scap")
+	if err := os.WriteFile(path, append([]byte("junk"), data...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(4, 0); err != nil {
+		t.Fatal(err)
+	}
+	sink := &logSink{}
+	rd, err := scap.NewReader(f, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	if !rd.Mapped() {
+		t.Fatal("not mapped")
+	}
+	if got, want := transcribe(rd, sink), transcript(t, data, false); got != want {
+		t.Fatal("reading from an offset differs from reading the file alone")
+	}
+}
+
+// TestMappedBlocks checks that NextBlock through a mapping hands out the
+// same events and blocks as through a stream.
+func TestMappedBlocks(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are mapped on Linux only")
+	}
+	defer scap.MapAll()()
+	dir := t.TempDir()
+	blocks := func(rd *scap.Reader) string {
+		var b strings.Builder
+		for {
+			ev, blk, err := rd.NextBlock()
+			if err != nil {
+				fmt.Fprintf(&b, "end %v at %d", err, rd.Offset())
+				return b.String()
+			}
+			fmt.Fprintf(&b, "ev %d %x blk %x\n", ev.Num, ev.Raw, blk)
+		}
+	}
+	for name, data := range loadTraces(t) {
+		rd, err := scap.NewReader(bytes.NewReader(data), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := blocks(rd)
+		rd.Close()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, err = scap.NewReader(f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rd.Mapped() {
+			t.Fatalf("%s: not mapped", name)
+		}
+		if got := blocks(rd); got != want {
+			t.Errorf("%s: NextBlock through a mapping differs", name)
+		}
+		rd.Close()
+		f.Close()
+	}
+}

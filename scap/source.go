@@ -1,0 +1,62 @@
+package scap
+
+import "io"
+
+// source is what the splitter reads blocks from: a bufio.Reader over the
+// file, or a mapping of the whole file (mapped), which holds every block
+// whole and in place.
+type source interface {
+	Peek(n int) ([]byte, error)
+	Discard(n int) (int, error)
+	Buffered() int
+	Size() int
+	Read(p []byte) (int, error)
+}
+
+// mapped is a source over a file mapped into memory: nothing is copied,
+// and every event points into the mapping.
+type mapped struct {
+	data []byte
+	pos  int
+	// unmap releases the mapping; nil once done.
+	unmap func()
+}
+
+func (m *mapped) Peek(n int) ([]byte, error) {
+	rest := m.data[m.pos:]
+	if n > len(rest) {
+		return rest, io.EOF
+	}
+	return rest[:n:n], nil
+}
+
+func (m *mapped) Discard(n int) (int, error) {
+	if rest := len(m.data) - m.pos; n > rest {
+		m.pos = len(m.data)
+		return rest, io.EOF
+	}
+	m.pos += n
+	return n, nil
+}
+
+func (m *mapped) Buffered() int { return len(m.data) - m.pos }
+
+// Size is the whole file, so that the splitter takes every block in place.
+func (m *mapped) Size() int { return len(m.data) }
+
+func (m *mapped) Read(p []byte) (int, error) {
+	if m.pos == len(m.data) {
+		return 0, io.EOF
+	}
+	n := copy(p, m.data[m.pos:])
+	m.pos += n
+	return n, nil
+}
+
+func (m *mapped) close() {
+	if m.unmap != nil {
+		m.unmap()
+		m.unmap = nil
+		m.data = nil
+	}
+}
