@@ -196,6 +196,24 @@ func (e *Event) locate(hl, n int, loose bool) error {
 	if pos > len(raw) {
 		return fmt.Errorf("event type %d: %d parameter lengths overrun the event's %d bytes: %w", e.Type, n, len(raw), ErrParams)
 	}
+	if lsize == 2 && n <= MaxParams {
+		// The common case, in one pass without a check per value: n
+		// lengths of 16 bits cannot add up past an int, and whether
+		// they overrun is known at the end (the careful loop below
+		// then says which one does).
+		lens := raw[hl : hl+2*n]
+		off := e.off[:n+1]
+		p := pos
+		for i := range n {
+			off[i] = uint32(p)
+			p += int(lens[2*i]) | int(lens[2*i+1])<<8
+		}
+		if p <= len(raw) && (loose || p == len(raw)) {
+			off[n] = uint32(p)
+			e.nparams = n
+			return nil
+		}
+	}
 	for i := 0; i < n; i++ {
 		var l int
 		if lsize == 2 {

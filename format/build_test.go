@@ -213,8 +213,53 @@ type fakeState struct {
 	users      map[uint32]*state.User
 	groups     map[uint32]*state.Group
 	containers map[string]*state.Container
+	pairs      map[int64]*fakePair
 }
 
+// fakePair is the state engine's account of a thread's last enter event,
+// which apply keeps as the engine does.
+type fakePair struct {
+	state.Pairing
+	lastType int
+	enterTS  uint64
+}
+
+// apply does what the state engine's Apply does to a thread's pairing.
+func (f *fakeState) apply(e *event.Event) {
+	if e.Info == nil || event.Flags029(e.Type)&event.FlagSkipParseReset != 0 || e.Name() == "switch" {
+		return
+	}
+	if f.pairs == nil {
+		f.pairs = make(map[int64]*fakePair)
+	}
+	p := f.pairs[e.TID]
+	if p == nil {
+		p = &fakePair{Pairing: state.Pairing{LastFD: -1}, lastType: -1}
+		f.pairs[e.TID] = p
+	}
+	if e.Type.IsEnter() {
+		p.lastType = int(e.Type)
+		p.LastFD = -1
+		if event.Flags029(e.Type)&event.FlagUsesFD != 0 {
+			p.LastFD = event.Int(e.Param(0))
+		}
+		p.Latency = 0
+		p.enterTS = e.TS
+		return
+	}
+	if p.enterTS != 0 {
+		p.Latency = e.TS - p.enterTS
+	}
+	p.EnterOK = int(e.Type) == p.lastType+1
+	p.lastType = -1
+}
+
+func (f *fakeState) Pairing(t *state.Thread) state.Pairing {
+	if p := f.pairs[t.TID]; p != nil {
+		return p.Pairing
+	}
+	return state.Pairing{LastFD: -1}
+}
 func (f *fakeState) Thread(tid int64) *state.Thread       { return f.threads[tid] }
 func (f *fakeState) User(uid uint32) *state.User          { return f.users[uid] }
 func (f *fakeState) Group(gid uint32) *state.Group        { return f.groups[gid] }

@@ -203,8 +203,10 @@ func TestTimeFormats(t *testing.T) {
 	} {
 		var buf bytes.Buffer
 		tz := c.tz
-		p := newPrinter(&buf, w.state(), Options{Time: c.time, TZOffset: &tz})
+		st := w.state()
+		p := newPrinter(&buf, st, Options{Time: c.time, TZOffset: &tz})
 		for _, e := range []*event.Event{ev(ts, 5, cReadE), ev(ts+1000, 5, cReadX), ev(ts+100000000, 5, cReadX)} {
+			st.apply(e)
 			p.Print(e)
 		}
 		p.Flush()

@@ -79,9 +79,11 @@ func TestLimits(t *testing.T) {
 			opt := m.opt
 			tz := 0
 			opt.TZOffset = &tz
-			p := newPrinter(&buf, w.state(), opt)
+			st := w.state()
+			p := newPrinter(&buf, st, opt)
 			for i, ev := range evs {
 				e := ev.decode(t, uint64(i+1))
+				st.apply(e)
 				p.Observe(e)
 				if err := p.Print(e); err != nil {
 					t.Fatal(err)

@@ -14,17 +14,20 @@ type lookup interface {
 	// Cwd is the working directory of the thread's process, ending in
 	// '/', or "./" when its main thread is unknown.
 	Cwd(t *state.Thread) string
+	// Pairing is what the state knows of the thread's last enter event.
+	Pairing(t *state.Thread) state.Pairing
 }
 
 // noState is the lookup of a nil *state.State: nothing is known.
 type noState struct{}
 
-func (noState) Thread(int64) *state.Thread        { return nil }
-func (noState) User(uint32) *state.User           { return nil }
-func (noState) Group(uint32) *state.Group         { return nil }
-func (noState) Container(string) *state.Container { return nil }
-func (noState) FD(*state.Thread, int64) *state.FD { return nil }
-func (noState) Cwd(*state.Thread) string          { return "./" }
+func (noState) Thread(int64) *state.Thread          { return nil }
+func (noState) Pairing(*state.Thread) state.Pairing { return state.Pairing{LastFD: -1} }
+func (noState) User(uint32) *state.User             { return nil }
+func (noState) Group(uint32) *state.Group           { return nil }
+func (noState) Container(string) *state.Container   { return nil }
+func (noState) FD(*state.Thread, int64) *state.FD   { return nil }
+func (noState) Cwd(*state.Thread) string            { return "./" }
 
 func lookupOf(st *state.State) lookup {
 	if st == nil {

@@ -64,19 +64,10 @@ type Printer struct {
 	hms    [9]byte
 	hmsSec uint64
 	hmsOK  bool
-	// -t d and the syslog decoder: per-thread bookkeeping, as sinsp keeps
-	// it in its threadinfo.
-	threads map[int64]*perThread
 	// curEv is the event Observe saw last, unless it did not look its
 	// thread up, and curTh that thread.
-	curEv *event.Event
-	curTh *state.Thread
-	// ptc caches entries of threads, by thread id modulo its size:
-	// events come from a few threads at a time.
-	ptc [64]struct {
-		tid int64
-		l   *perThread
-	}
+	curEv       *event.Event
+	curTh       *state.Thread
 	observedNum uint64
 	observed    bool
 	curLat      uint64 // latency of the last observed event
@@ -95,17 +86,6 @@ type Printer struct {
 	// consumes the container events a file starts with while opening it,
 	// and never returns them.
 	started bool
-}
-
-// perThread is what sinsp keeps in a threadinfo about the thread's last
-// event: the enter time and latency for -t d, and the enter event's type
-// and fd, which decide whether an exit event is parsed and on which fd.
-type perThread struct {
-	th       *state.Thread
-	enterTS  uint64
-	latency  uint64
-	lastType int32 // -1 before the thread's first enter event
-	lastFD   int64
 }
 
 // codeKind classifies event codes for the printer.
@@ -136,13 +116,12 @@ func newPrinter(w io.Writer, st lookup, opt Options) *Printer {
 		bw = bufio.NewWriterSize(w, 64<<10)
 	}
 	p := &Printer{
-		w:       bw,
-		st:      st,
-		opt:     opt,
-		r:       newRenderer(st, opt.Buffer, opt.JSON, opt.Verbose),
-		line:    make([]byte, 0, 1024),
-		info:    make([]byte, 0, 1024),
-		threads: make(map[int64]*perThread),
+		w:    bw,
+		st:   st,
+		opt:  opt,
+		r:    newRenderer(st, opt.Buffer, opt.JSON, opt.Verbose),
+		line: make([]byte, 0, 1024),
+		info: make([]byte, 0, 1024),
 	}
 	if opt.TZOffset != nil {
 		p.tz = int64(*opt.TZOffset)
@@ -197,9 +176,43 @@ func (p *Printer) kind(c event.Code) codeKind {
 func (p *Printer) Renderer() *Renderer { return p.r }
 
 // Observe records what the printer needs to know about every event read,
-// printed or not: the time of the first one, for -t r, and each thread's
-// enter time, for -t d. Call it after the state engine has applied e.
+// printed or not: the time of the first one, for -t r, and, from the
+// state's account of each thread's last enter event (sinsp's threadinfo),
+// the event's latency for -t d and whether its enter event was parsed.
+// Call it after the state engine has applied e.
 func (p *Printer) Observe(e *event.Event) {
+	k := p.Note(e)
+	if k&(kindSkipReset|kindContainerJSON) != 0 {
+		return
+	}
+	th := p.st.Thread(e.TID)
+	// Thread gives it again for this event.
+	p.curEv, p.curTh = e, th
+	if th == nil {
+		return
+	}
+	pr := p.st.Pairing(th)
+	p.curLat, p.curLatOK = pr.Latency, true
+	if k&kindSwitch != 0 {
+		return
+	}
+	if e.Type.IsEnter() {
+		p.curLat = 0
+		p.curParsed = true
+		return
+	}
+	if pr.EnterOK {
+		p.curParsed = true
+		if event.Flags029(e.Type)&event.FlagUsesFD != 0 {
+			p.curFD = pr.LastFD
+		}
+	}
+}
+
+// Note is the part of Observe that an event the capture filter rejects
+// before parsing still needs: the printer knows it was read. It returns
+// the printer's kind of e.
+func (p *Printer) Note(e *event.Event) codeKind {
 	p.observed, p.observedNum = true, e.Num
 	k := p.kind(e.Type)
 	if k&kindContainer == 0 {
@@ -211,55 +224,7 @@ func (p *Printer) Observe(e *event.Event) {
 	p.curLat, p.curLatOK = 0, false
 	p.curParsed, p.curFD = false, -1
 	p.curEv = nil
-	if k&(kindSkipReset|kindContainerJSON) != 0 {
-		return
-	}
-	th := p.st.Thread(e.TID)
-	// Thread gives it again for this event.
-	p.curEv, p.curTh = e, th
-	if th == nil {
-		return
-	}
-	slot := &p.ptc[uint64(e.TID)%uint64(len(p.ptc))]
-	l := slot.l
-	if l == nil || slot.tid != e.TID {
-		l = p.threads[e.TID]
-		if l == nil {
-			l = &perThread{}
-			p.threads[e.TID] = l
-		}
-		slot.tid, slot.l = e.TID, l
-	}
-	if l.th != th {
-		*l = perThread{th: th, lastType: -1, lastFD: -1}
-	}
-	p.curLat, p.curLatOK = l.latency, true
-	if k&kindSwitch != 0 {
-		return
-	}
-	usesFD := event.Flags029(e.Type)&event.FlagUsesFD != 0
-	if e.Type.IsEnter() {
-		l.latency = 0
-		l.enterTS = e.TS
-		l.lastType = int32(e.Type)
-		l.lastFD = -1
-		if usesFD {
-			l.lastFD = int64(fixed(paramRest(e, 0), 8))
-		}
-		p.curLat = 0
-		p.curParsed = true
-		return
-	}
-	if l.enterTS != 0 {
-		l.latency = e.TS - l.enterTS
-		p.curLat = l.latency
-	}
-	if int32(e.Type) == l.lastType+1 {
-		p.curParsed = true
-		if usesFD {
-			p.curFD = l.lastFD
-		}
-	}
+	return k
 }
 
 // Restart starts over where sinsp restarts the capture: at each section of
@@ -269,15 +234,6 @@ func (p *Printer) Observe(e *event.Event) {
 func (p *Printer) Restart() {
 	p.firstTS = 0
 	p.started = false
-}
-
-// Forget drops the printer's bookkeeping for a thread that no longer
-// exists. Calling it is optional: a thread that reappears is noticed.
-func (p *Printer) Forget(tid int64) {
-	delete(p.threads, tid)
-	if slot := &p.ptc[uint64(tid)%uint64(len(p.ptc))]; slot.tid == tid {
-		slot.l = nil
-	}
 }
 
 // Skipped reports whether Print would print nothing for e: internal

@@ -342,6 +342,7 @@ func TestScenario(t *testing.T) {
 					st.containers[ctrID[:12]] = &state.Container{ID: ctrID[:12], Name: "web_1"}
 				}
 				e := ev.decode(t, uint64(i+1))
+				st.apply(e)
 				p.Observe(e)
 				if err := p.Print(e); err != nil {
 					t.Fatal(err)
@@ -404,11 +405,13 @@ func benchPrint(b *testing.B, opt Options) {
 		}
 		es = append(es, ev.decode(b, uint64(i+1)))
 	}
-	p := newPrinter(io.Discard, w.state(), opt)
+	st := w.state()
+	p := newPrinter(io.Discard, st, opt)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e := es[i%len(es)]
+		st.apply(e)
 		p.Observe(e)
 		if err := p.Print(e); err != nil {
 			b.Fatal(err)

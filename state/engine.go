@@ -221,6 +221,27 @@ func (s *State) per(t *Thread) *perThread {
 	return t.pt
 }
 
+// Pairing is what the state knows of a thread's last enter event after
+// the event last applied (sinsp's threadinfo m_lastevent_*).
+type Pairing struct {
+	// Latency is the time from the thread's last enter event to its
+	// last exit event, 0 after an enter event.
+	Latency uint64
+	// EnterOK: the thread's last event was an exit that followed its
+	// enter event, which sinsp's parser then handles.
+	EnterOK bool
+	// LastFD is the fd of the thread's last enter event, -1 for none.
+	LastFD int64
+}
+
+// Pairing returns t's pairing.
+func (s *State) Pairing(t *Thread) Pairing {
+	if t.pt == nil {
+		return Pairing{LastFD: -1}
+	}
+	return Pairing{Latency: t.pt.latency, EnterOK: t.pt.enterOK, LastFD: t.pt.lastFD}
+}
+
 // mainThread is the process's main thread, or nil.
 func (s *State) mainThread(t *Thread) *Thread {
 	if t.PID == t.TID || t.Flags&clIsMainThread != 0 {
