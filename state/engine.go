@@ -287,11 +287,24 @@ func (s *State) addFD(t *Thread, fd *FD) *FD {
 	return fd
 }
 
+// apply is resolve then finish.
 func (s *State) apply(e *event.Event) {
+	if s.resolve(e) {
+		s.finish(e)
+	}
+}
+
+// resolve is the part of apply that sinsp does in
+// sinsp_parser::reset, before its capture filter runs: it finds the
+// thread and the fd and pairs exit events with their enter events. It
+// reports whether finish has anything to do, and leaves the thread for
+// it in s.cur.
+func (s *State) resolve(e *event.Event) bool {
+	s.cur = nil
 	s.ctx = Ctx{FDNum: -1}
 	info := e.Info
 	if info == nil {
-		return
+		return false
 	}
 	typ := e.Type
 	// sysdig 0.29.3's flags decide which events touch state, so old
@@ -304,11 +317,11 @@ func (s *State) apply(e *event.Event) {
 		if typ == evProcInfoE {
 			s.ctx.Thread = s.thread(e.TID)
 		}
-		return
+		return false
 	}
 	if typ == evContainerJSONE || typ == evContainerJS2E {
 		s.parseContainerJSON(e)
-		return
+		return false
 	}
 	var t *Thread
 	if isClone(typ) || typ == evSchedSwitch6E {
@@ -324,7 +337,7 @@ func (s *State) apply(e *event.Event) {
 		if typ == evSchedSwitch6E && t != nil {
 			s.parseSwitch(e, t)
 		}
-		return
+		return false
 	}
 	p := s.per(t)
 	valid := true
@@ -363,6 +376,15 @@ func (s *State) apply(e *event.Event) {
 			s.ctx.FD = s.getFD(t, p.lastFD) // fields: see SetCaptureFilter (reject.go)
 		}
 	}
+	s.cur, s.curP = t, p
+	return true
+}
+
+// finish is the part of apply that sinsp does in its parsers, after its
+// capture filter let the event through.
+func (s *State) finish(e *event.Event) {
+	t, p, typ := s.cur, s.curP, e.Type
+	s.cur = nil
 	s.markConnected(e) // fields: before parse, as sinsp (fdflags.go)
 	s.parse(e, t, p)
 	s.parseLimits(e, t, p) // fields: fd limits (fdflags.go)

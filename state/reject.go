@@ -11,18 +11,26 @@ import "github.com/syscope/syscope/event"
 // the category's subcategory, fd fields through the enter) and parsers
 // do not see its enter event.
 //
-// Call it after Apply, for an event a filter given as the command's
-// filter rejects (not a -d display filter, which sysdig runs after
-// parsing). The rejected event itself has been parsed by Apply, which
-// sinsp does not do: a rejected read or write still marks its socket
-// connected, a rejected setrlimit still sets the fd limit.
+// Call it for an event a filter given as the command's filter rejects
+// (not a -d display filter, which sysdig runs after parsing): after
+// Resolve alone for an event FilteredBeforeParse, which is then never
+// parsed, as in sinsp; after Apply for the others.
 func (s *State) Reject(e *event.Event) {
+	s.cur = nil // after Resolve: not parsed
 	if !RejectUnpairs(e) {
 		return
 	}
 	if t := s.thread(e.TID); t != nil && t.pt != nil {
 		t.pt.lastType = noEnter
 	}
+}
+
+// FilteredBeforeParse reports whether the command's filter decides on e
+// between Resolve and Parse, as sinsp's does: e does not modify state
+// (RejectUnpairs), and is not a write exit, which sinsp first checks for
+// a tracer's fd, as Resolve does not.
+func FilteredBeforeParse(e *event.Event) bool {
+	return e.Type != evWriteX && RejectUnpairs(e)
 }
 
 // RejectUnpairs reports whether sysdig's filter runs on e before e is

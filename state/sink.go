@@ -11,6 +11,15 @@ import (
 // that caused them still prints with them. Last then tells what e
 // resolved: its thread and fd.
 func (s *State) Apply(e *event.Event) {
+	s.Resolve(e)
+	s.Parse(e)
+}
+
+// Resolve is the first half of Apply, what sinsp does before its capture
+// filter runs (sinsp_parser::reset): it finds e's thread and fd and pairs
+// an exit event with its enter event. Parse, or Reject for an event the
+// filter rejects before parsing (FilteredBeforeParse), must follow.
+func (s *State) Resolve(e *event.Event) {
 	s.flushPending()
 	if s.childDeps {
 		// sinsp counts the threads of the process list once it is read.
@@ -21,7 +30,15 @@ func (s *State) Apply(e *event.Event) {
 		s.fixProcSockets()
 		s.metaDirty = false
 	}
-	s.apply(e)
+	s.resolve(e)
+}
+
+// Parse is the second half of Apply, after Resolve: what sinsp's parsers
+// do with an event its capture filter let through.
+func (s *State) Parse(e *event.Event) {
+	if s.cur != nil {
+		s.finish(e)
+	}
 	s.noteNameChange()
 }
 

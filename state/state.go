@@ -8,6 +8,11 @@ import (
 // State is the world as the events so far describe it: threads with their
 // fds, users, groups and containers. It is not safe for concurrent use.
 type State struct {
+	// cur is the thread of the event Resolve resolved, for Parse to
+	// finish, and curP its pairing; nil when there is nothing to finish.
+	cur  *Thread
+	curP *perThread
+
 	threads    map[int64]*Thread
 	users      map[uint32]*User
 	groups     map[uint32]*Group

@@ -573,6 +573,10 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	// A plain copy (-w without a filter or rotation) copies events as
 	// they are: nothing reads the state, so it is not kept.
 	needState := ck != nil || !plainCopy(cfg)
+	// An event that a thread-only filter rejects by its thread's verdict
+	// needs no more than the rejection when nobody else looks at it: no
+	// writer, chisel or field bookkeeping.
+	quickReject := byThread && w == nil && ck == nil && !needFields
 	var line []byte
 
 	// n counts the events sysdig's loop sees: not the state-only ones,
@@ -643,8 +647,27 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			uncounted++
 		}
 		ev.Num -= uncounted
+		// sysdig runs the command's filter on an event that does not
+		// modify state between resolving its thread and fd and parsing
+		// it, and parses only what it lets through.
+		early := needState && flt != nil && !cfg.display && state.FilteredBeforeParse(ev)
 		if needState {
-			st.Apply(ev)
+			st.Resolve(ev)
+			if !early {
+				st.Parse(ev)
+			}
+		}
+		if early && quickReject && !isCtr {
+			if th := st.Last().Thread; th != nil && th.Memo == st.Gen()<<1 {
+				// Its thread's verdict, still valid, is no: nothing
+				// but the rejection itself is left to do.
+				st.Reject(ev)
+				if printing {
+					pr.Note(ev)
+				}
+				started = true
+				continue
+			}
 		}
 		// The printer and the fields keep their own account of every
 		// event; a run that prints nothing, or reads no field, skips it.
@@ -678,6 +701,9 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 				cp.Fill(&ctx, ev, st, th)
 				matched = flt.Match(&ctx)
 			}
+		}
+		if early && matched {
+			st.Parse(ev)
 		}
 		if !matched && flt != nil && !cfg.display {
 			// sysdig filters before parsing: a rejected enter event
