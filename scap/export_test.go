@@ -11,3 +11,11 @@ func MapAll() (restore func()) {
 	mapMin = 1
 	return func() { mapMin = old }
 }
+
+// Released is how much of a mapped file rd has given back.
+func Released(rd *Reader) int {
+	if rd.mp == nil {
+		return 0
+	}
+	return rd.mp.released
+}

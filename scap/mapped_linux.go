@@ -36,5 +36,20 @@ func mapFile(f *os.File) *mapped {
 	// Read once, front to back: the kernel may read ahead generously and
 	// drop pages behind.
 	_ = unix.Madvise(data, unix.MADV_SEQUENTIAL)
-	return &mapped{data: data, pos: int(at), unmap: func() { _ = unix.Munmap(data) }}
+	m := &mapped{data: data, pos: int(at), unmap: func() { _ = unix.Munmap(data) }}
+	// Pages read stay mapped, and count in the process's resident
+	// memory, until given back: a long file would otherwise cost its
+	// whole size. Given back, a page is read again from the page cache
+	// if it is touched again.
+	m.release = func(n int) { _ = unix.Madvise(data[m.released:n], unix.MADV_DONTNEED) }
+	return m
+}
+
+// releasePage is the unit of release: madvise works on whole pages.
+var releasePage = os.Getpagesize()
+
+func init() {
+	if releasePage <= 0 || releasePage&(releasePage-1) != 0 {
+		releasePage = 4096
+	}
 }

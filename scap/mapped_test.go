@@ -131,3 +131,42 @@ func TestMappedBlocks(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestMappedRelease checks that the pages of a long mapped file are
+// given back behind the reading, so that its size does not count as
+// memory, and that the events read stay whole.
+func TestMappedRelease(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are mapped on Linux only")
+	}
+	var all []byte
+	for _, d := range loadTraces(t) {
+		all = append(all, d...)
+	}
+	data := bytes.Repeat(all, 1+(12<<20)/len(all))
+	path := filepath.Join(t.TempDir(), "long.scap")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sink := &logSink{}
+	rd, err := scap.NewReader(f, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	if !rd.Mapped() {
+		t.Fatal("not mapped")
+	}
+	got := transcribe(rd, sink)
+	if n := scap.Released(rd); n < len(data)/2 {
+		t.Errorf("%d of %d bytes given back", n, len(data))
+	}
+	if want := transcript(t, data, false); got != want {
+		t.Error("reading with pages given back differs from reading the file as a stream")
+	}
+}

@@ -329,6 +329,7 @@ func (rd *Reader) nextMapped() *event.Event {
 	sp.blkOff = sp.off
 	rd.blkOff = sp.off
 	rd.mp.pos += total
+	rd.mp.advanced()
 	sp.off += int64(total)
 	return &rd.ev
 }

@@ -20,6 +20,28 @@ type mapped struct {
 	pos  int
 	// unmap releases the mapping; nil once done.
 	unmap func()
+	// release gives back the pages of data[:n] (they stay readable,
+	// from the page cache), so that the pages already read do not
+	// count as the process's memory; nil where it cannot.
+	release  func(n int)
+	released int // data[:released] is given back
+}
+
+// releaseEvery is how far the reading goes between two releases, and
+// releaseLag how far behind the reading they stop: what was read last
+// may still be in use (the current event, a block handed to the sink).
+const (
+	releaseEvery = 2 << 20
+	releaseLag   = 256 << 10
+)
+
+// advanced gives back the pages well behind pos, from time to time.
+func (m *mapped) advanced() {
+	if m.release != nil && m.pos-m.released >= releaseEvery+releaseLag {
+		n := (m.pos - releaseLag) &^ (releasePage - 1)
+		m.release(n)
+		m.released = n
+	}
 }
 
 func (m *mapped) Peek(n int) ([]byte, error) {
@@ -36,6 +58,7 @@ func (m *mapped) Discard(n int) (int, error) {
 		return rest, io.EOF
 	}
 	m.pos += n
+	m.advanced()
 	return n, nil
 }
 
@@ -50,6 +73,7 @@ func (m *mapped) Read(p []byte) (int, error) {
 	}
 	n := copy(p, m.data[m.pos:])
 	m.pos += n
+	m.advanced()
 	return n, nil
 }
 

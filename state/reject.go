@@ -16,7 +16,13 @@ import "github.com/syscope/syscope/event"
 // Resolve alone for an event FilteredBeforeParse, which is then never
 // parsed, as in sinsp; after Apply for the others.
 func (s *State) Reject(e *event.Event) {
-	s.cur = nil // after Resolve: not parsed
+	if s.cur != nil {
+		// Resolved and not parsed: FilteredBeforeParse, and resolve
+		// left its thread's pairing at hand.
+		s.curP.lastType = noEnter
+		s.cur = nil
+		return
+	}
 	if !RejectUnpairs(e) {
 		return
 	}
