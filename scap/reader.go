@@ -334,6 +334,92 @@ func (rd *Reader) nextMapped() *event.Event {
 	return &rd.ev
 }
 
+// NextRun is NextBlock for many events at once, in a mapped file: it
+// returns the next blocks, one after another in the file, as long as each
+// is an event block that NextBlock would hand out with its block (one
+// that holds what Writer.WriteEvent writes for its event) and not of a
+// code in stop, up to about max bytes, and how many there are. It returns
+// no block (n = 0) when the next one is anything else, for NextBlock to
+// read: always on a Reader that does not map its file. The run is valid
+// until the next call; the events in it are counted but not returned.
+func (rd *Reader) NextRun(max int, stop []bool) (run []byte, n int) {
+	m := rd.mp
+	if m == nil {
+		return nil, 0
+	}
+	m.advanced()
+	start, pos, last := m.pos, m.pos, m.pos
+	for pos-start < max {
+		total := runnable(m.data[pos:], stop, &rd.ev)
+		if total == 0 {
+			break
+		}
+		last = pos
+		pos += total
+		n++
+	}
+	if n == 0 {
+		return nil, 0
+	}
+	sp := rd.sp
+	sp.nev += uint64(n)
+	sp.blkOff = sp.off + int64(last-start)
+	sp.off += int64(pos - start)
+	rd.blkOff = sp.blkOff
+	m.pos = pos
+	return m.data[start:pos:pos], n
+}
+
+// runnable returns the length of the event block buf starts with when
+// NextRun may take it: a V2 event block, whole, of a code the table knows
+// and stop does not hold, not of a large-payload event, whose parameters
+// Decode would accept, and that holds what Writer.WriteEvent writes for
+// it; 0 otherwise. ev is scratch space.
+func runnable(buf []byte, stop []bool, ev *event.Event) int {
+	if len(buf) < 8 {
+		return 0
+	}
+	typ := BlockType(binary.LittleEndian.Uint32(buf))
+	total := int(binary.LittleEndian.Uint32(buf[4:]))
+	if typ != BlockEventV2 && typ != BlockEventFlagsV2 || total > maxEventBlock+12 || total > len(buf) {
+		return 0
+	}
+	hdr := 2
+	if typ == BlockEventFlagsV2 {
+		hdr = 6
+	}
+	if total < 8+hdr+event.HeaderLen+4 {
+		return 0
+	}
+	raw := buf[8+hdr : total-4]
+	code := event.Code(binary.LittleEndian.Uint16(raw[20:]))
+	info := event.Lookup(code)
+	if info == nil || info.Flags&event.FlagLargePayload != 0 || int(code) < len(stop) && stop[code] {
+		return 0
+	}
+	evlen := int(binary.LittleEndian.Uint32(raw[16:]))
+	np := int(binary.LittleEndian.Uint32(raw[22:]))
+	if evlen > len(raw) || evlen < event.HeaderLen || np > event.MaxParams || event.HeaderLen+2*np > evlen {
+		return 0
+	}
+	lens := raw[event.HeaderLen : event.HeaderLen+2*np]
+	p := event.HeaderLen + 2*np
+	for i := 0; i < len(lens); i += 2 {
+		p += int(lens[i]) | int(lens[i+1])<<8
+	}
+	if p > evlen {
+		return 0
+	}
+	ev.V1, ev.Type, ev.Info, ev.Raw, ev.Flags = false, code, info, raw[:evlen], 0
+	if hdr == 6 {
+		ev.Flags = binary.LittleEndian.Uint32(buf[10:])
+	}
+	if !sameAsWritten(ev, buf[:total]) {
+		return 0
+	}
+	return total
+}
+
 // Mapped reports whether the Reader reads a mapping of its file. The
 // events then point into the mapping, and a file cut short while it is
 // read makes whoever touches the lost bytes fault (see

@@ -1,6 +1,7 @@
 package scap
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -291,6 +292,24 @@ func (r *Rotator) WriteEventBlock(ev *event.Event, block []byte) error {
 		return r.err
 	}
 	r.events++
+	return nil
+}
+
+// WriteEventRun writes the n event blocks of run (Reader.NextRun) to the
+// file that is open, when the capture does not rotate: the events of a
+// run are not looked at one by one.
+func (r *Rotator) WriteEventRun(run []byte, n int) error {
+	if r.err != nil {
+		return r.err
+	}
+	if !r.started || r.opt.Seconds > 0 || r.opt.SizeMB > 0 || r.opt.Events > 0 {
+		return errors.New("write event blocks: a run of events needs an open file that does not rotate")
+	}
+	if err := r.w.WriteEventRun(run, n); err != nil {
+		r.err = fmt.Errorf("%s: %w", r.name, err)
+		return r.err
+	}
+	r.events += uint64(n)
 	return nil
 }
 

@@ -682,6 +682,41 @@ func (w *Writer) WriteEventBlock(ev *event.Event, block []byte) error {
 	return nil
 }
 
+// WriteEventRun is WriteEventBlock for the n event blocks of run, one
+// after another, as Reader.NextRun hands them out.
+func (w *Writer) WriteEventRun(run []byte, n int) error {
+	if err := w.usable(); err != nil {
+		return fmt.Errorf("write event blocks: %w", err)
+	}
+	if !w.wrote {
+		return ErrNoMeta
+	}
+	if len(w.buf)+len(run) < bufSize {
+		w.buf = append(w.buf, run...)
+		w.n += int64(len(run))
+		w.blk = len(w.buf)
+		return nil
+	}
+	// A long run goes out as it is, without a copy into the buffer.
+	if err := w.drain(); err != nil {
+		return fmt.Errorf("write event blocks: %w", err)
+	}
+	m, err := w.dst.Write(run)
+	if err == nil && m < len(run) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		w.err = err
+		if m > 0 && w.gz == nil {
+			w.cutBack(int64(m))
+		}
+		return fmt.Errorf("write event blocks: %w", err)
+	}
+	w.n += int64(len(run))
+	w.flushed += int64(len(run))
+	return nil
+}
+
 // sameAsWritten reports whether block, an event block read from a file,
 // holds the bytes WriteEvent writes for ev, the event decoded from it:
 // a V2 block of the type WriteEvent picks, padded with zeros to the same

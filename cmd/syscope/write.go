@@ -22,10 +22,12 @@ type captureWriter struct {
 	rot   *scap.Rotator
 	first bool // the first file is not open yet
 	ctrs  containerLog
+	// rotates: a new file may start at any event (-C, -G).
+	rotates bool
 }
 
 func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
-	w := &captureWriter{rec: &scap.Recorder{}, first: true}
+	w := &captureWriter{rec: &scap.Recorder{}, first: true, rotates: cfg.sizeMB > 0 || cfg.seconds > 0}
 	w.rot = scap.NewRotator(scap.RotateOptions{
 		Base: cfg.write, SizeMB: cfg.sizeMB, Seconds: cfg.seconds, Files: cfg.ring,
 		Compress: cfg.compress,
@@ -85,6 +87,18 @@ func (w *captureWriter) eventBlock(ev *event.Event, matched bool, block []byte) 
 	err := w.rot.WriteEvent(ev)
 	ev.Flags = flags
 	return err
+}
+
+// running reports whether a run of event blocks can be written as it is:
+// the file is open, no section's metadata is waiting, and it does not
+// rotate.
+func (w *captureWriter) running() bool {
+	return !w.rec.Fresh && !w.first && !w.rotates
+}
+
+// eventRun writes n event blocks as they are (scap.Reader.NextRun).
+func (w *captureWriter) eventRun(run []byte, n int) error {
+	return w.rot.WriteEventRun(run, n)
 }
 
 func (w *captureWriter) close() error { return w.rot.Close() }
