@@ -379,13 +379,16 @@ func (p *Probe) Next() (*event.Event, uint16, error) {
 //
 // The probe is stopped by detaching its programs rather than by a flag
 // they would check: a detached program costs the traced system nothing
-// any more, and the BPF side stays as it is. Either way a program that
-// was already running when Stop began may still add its event, so Stop
-// then waits for an RCU grace period (membarrier's global command, which
-// is synchronize_rcu; tracepoint programs run with preemption disabled),
-// after which no program that saw the links is still running. Next checks
-// the result against the probe's counters: it stops only once every event
-// built was returned or counted as dropped, or drainWait has passed.
+// any more, and the BPF side stays as it is (a flag would cost every
+// event a map lookup). Either way a program that was already running when
+// Stop began may still add its event, so Stop then waits for an RCU grace
+// period (membarrier's global command runs synchronize_rcu), which the
+// programs, run with preemption disabled, cannot outlast. That is a best
+// effort (kernels whose syscall tracepoints may fault protect the
+// tracepoint's callers with another kind of RCU): what decides is the
+// probe's counters, which every program bumps before it writes its event.
+// The drain ends once every event built was returned or counted as
+// dropped, or drainWait has passed.
 func (p *Probe) Stop() error {
 	p.stopOnce.Do(func() {
 		p.objMu.Lock()
