@@ -287,3 +287,29 @@ func readDrainCapture(t *testing.T, path string, tid, fd int, marker string) dra
 	}
 	return c
 }
+
+// TestReportLive checks what syscope says of the probe's counters: every
+// event counted, the lost ones always, the unwanted ones after -n with -v.
+func TestReportLive(t *testing.T) {
+	for _, tc := range []struct {
+		st                    probe.Stats
+		verbose, countReached bool
+		want                  string
+	}{
+		{probe.Stats{Events: 10, Read: 10}, false, false, ""},
+		{probe.Stats{Events: 10, Read: 10}, true, false, "Driver Events:10\nDriver Drops:0 (buffer full: 0, other: 0)\n"},
+		{probe.Stats{Events: 10, Read: 7, DropsFull: 2, DropsOther: 1}, false, false, "Driver Events:10\nDriver Drops:3 (buffer full: 2, other: 1)\n"},
+		// The drain gave up on one event; a second signal left two.
+		{probe.Stats{Events: 10, Read: 9, DropsStop: 1}, false, false, "Driver Events:10\nDriver Drops:1 (buffer full: 0, other: 0, unread at stop: 1)\n"},
+		{probe.Stats{Events: 10, Read: 8, Unread: 2}, false, false, "Driver Events:10\nDriver Drops:2 (buffer full: 0, other: 0, unread at stop: 2)\n"},
+		// After -n, the rest is not wanted: not a drop.
+		{probe.Stats{Events: 10, Read: 8, Unread: 2}, false, true, ""},
+		{probe.Stats{Events: 10, Read: 8, Unread: 2}, true, true, "Driver Events:10\nDriver Drops:0 (buffer full: 0, other: 0)\nDriver Unread:2 (after the -n limit)\n"},
+	} {
+		var b bytes.Buffer
+		reportLive(&b, tc.st, tc.verbose, tc.countReached)
+		if b.String() != tc.want {
+			t.Errorf("%+v, verbose %v, -n reached %v:\n got %q\nwant %q", tc.st, tc.verbose, tc.countReached, b.String(), tc.want)
+		}
+	}
+}
