@@ -120,6 +120,12 @@ func TestLiveDrain(t *testing.T) {
 				t.Error(fc.badOrder)
 			}
 			last := int64(len(fc.exits)) - 1
+			if last < 0 && countLimit {
+				// The host made the 15000 events before the markers
+				// started: what -n is about was checked above.
+				t.Log("no marker in the file: the -n limit came first")
+				return
+			}
 			if last < 0 {
 				t.Fatal("no marker in the file")
 			}
