@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/syscope/syscope/event"
@@ -26,6 +27,7 @@ type eventSource interface {
 type liveSource struct {
 	p    *probe.Probe
 	ctrs *liveContainers // see container.go
+	ints atomic.Int32    // signals received, see interrupt
 }
 
 // openLive loads the probe and hands the state of the running system to
@@ -173,7 +175,7 @@ func (l *liveSource) Next() (*event.Event, error) {
 		return ev, nil
 	}
 	ev, _, err := l.p.Next()
-	if errors.Is(err, probe.ErrClosed) {
+	if errors.Is(err, probe.ErrStopped) || errors.Is(err, probe.ErrClosed) {
 		return nil, io.EOF
 	}
 	if err == nil {
@@ -184,9 +186,47 @@ func (l *liveSource) Next() (*event.Event, error) {
 
 func (l *liveSource) Sections() int { return 1 }
 
+// interrupt is what SIGINT and SIGTERM do. The first stops the probe:
+// the loop then reads what its buffers still hold, through the same path
+// as every event, until Next says they are empty (the end of the input),
+// so the file written holds every event built before the stop. A second
+// one, if the user will not wait, closes the probe: what was not read yet
+// is then counted as lost (see reportLive).
+func (l *liveSource) interrupt() {
+	if l.ints.Add(1) == 1 {
+		l.p.Stop()
+	} else {
+		l.p.Close()
+	}
+}
+
 // close stops the probe and returns what it counted.
 func (l *liveSource) close() probe.Stats {
 	l.p.Close()
 	l.ctrs.close()
 	return l.p.Stats()
+}
+
+// reportLive prints what the probe counted: with -v, or whenever events
+// were lost, as the issue asks ("every lost event counted and reported,
+// never silent"). Every event the probe built is in st: read, dropped for
+// one of the reasons, or left unread. Unread events are lost too unless
+// the loop stopped reading because -n had what it asked for.
+func reportLive(w io.Writer, st probe.Stats, verbose, countReached bool) {
+	atStop, unread := st.DropsStop, st.Unread
+	if !countReached {
+		atStop += unread
+		unread = 0
+	}
+	drops := st.DropsFull + st.DropsOther + atStop
+	if verbose || drops > 0 {
+		fmt.Fprintf(w, "Driver Events:%d\nDriver Drops:%d (buffer full: %d, other: %d", st.Events, drops, st.DropsFull, st.DropsOther)
+		if atStop > 0 {
+			fmt.Fprintf(w, ", unread at stop: %d", atStop)
+		}
+		fmt.Fprintf(w, ")\n")
+	}
+	if verbose && unread > 0 {
+		fmt.Fprintf(w, "Driver Unread:%d (after the -n limit)\n", unread)
+	}
 }

@@ -260,50 +260,82 @@ func TestLiveWorkload(t *testing.T) {
 // standard error.
 func startSyscope(t *testing.T, env []string, opts probe.Options, args ...string) (stop func() string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(append(os.Environ(), "SYSCOPE_TEST_MAIN=1"), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	r := launchSyscope(t, env, opts, args...)
+	return func() string {
+		t.Helper()
+		r.signal(syscall.SIGINT)
+		return r.wait()
+	}
+}
+
+// syscopeRun is a syscope process started by launchSyscope.
+type syscopeRun struct {
+	t       *testing.T
+	cmd     *exec.Cmd
+	args    []string
+	stderr  bytes.Buffer // read once done has said it exited
+	done    chan error
+	stopped bool // wait was called: the cleanup leaves the process alone
+}
+
+// launchSyscope starts syscope ARGS (the test binary as syscope) with env
+// added to its environment and returns once its probe is attached with
+// opts. The test's cleanup kills it if wait was not called.
+func launchSyscope(t *testing.T, env []string, opts probe.Options, args ...string) *syscopeRun {
+	t.Helper()
+	r := &syscopeRun{t: t, cmd: exec.Command(os.Args[0], args...), args: args, done: make(chan error, 1)}
+	r.cmd.Env = append(append(os.Environ(), "SYSCOPE_TEST_MAIN=1"), env...)
+	r.cmd.Stderr = &r.stderr
+	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { r.done <- r.cmd.Wait() }()
 	want := len(probe.Tracepoints(opts))
 	deadline := time.Now().Add(time.Minute)
-	for n := 0; n < want; n = countLinks(cmd.Process.Pid) {
+	for n := 0; n < want; n = countLinks(r.cmd.Process.Pid) {
 		select {
-		case err := <-done:
-			t.Fatalf("syscope %s exited before its probe was attached: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		case err := <-r.done:
+			t.Fatalf("syscope %s exited before its probe was attached: %v\n%s", strings.Join(args, " "), err, r.stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("syscope's probe was not attached after a minute (%d of %d links)\n%s", n, want, stderr.String())
+			r.cmd.Process.Kill()
+			<-r.done
+			t.Fatalf("syscope's probe was not attached after a minute (%d of %d links)\n%s", n, want, r.stderr.String())
 		}
 	}
-	stopped := false
 	t.Cleanup(func() {
-		if !stopped {
-			cmd.Process.Kill()
-			<-done
+		if !r.stopped {
+			r.cmd.Process.Kill()
+			<-r.done
 		}
 	})
-	return func() string {
-		t.Helper()
-		stopped = true
-		cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("syscope %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-			}
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			t.Fatal("syscope did not stop on SIGINT")
-		}
-		return stderr.String()
+	return r
+}
+
+func (r *syscopeRun) signal(sig os.Signal) {
+	r.t.Helper()
+	if err := r.cmd.Process.Signal(sig); err != nil {
+		r.t.Fatalf("signal syscope: %v", err)
 	}
+}
+
+// wait waits for syscope to exit 0, by itself or after signal, and returns
+// its standard error.
+func (r *syscopeRun) wait() string {
+	r.t.Helper()
+	r.stopped = true
+	select {
+	case err := <-r.done:
+		if err != nil {
+			r.t.Fatalf("syscope %s: %v\n%s", strings.Join(r.args, " "), err, r.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		r.cmd.Process.Kill()
+		<-r.done
+		r.t.Fatalf("syscope %s did not exit within 30 s\n%s", strings.Join(r.args, " "), r.stderr.String())
+	}
+	return r.stderr.String()
 }
 
 // countLinks counts the BPF links process pid holds: one per attached

@@ -522,15 +522,27 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var rd eventSource
 	var file *scap.Reader
 	var live *liveSource
+	// countReached: the loop stopped at -n's count, and wants nothing
+	// more from the probe.
+	countReached := false
+	var stopTimer *time.Timer
+	defer func() {
+		if stopTimer != nil {
+			stopTimer.Stop()
+		}
+	}()
 	if r == nil {
 		l, err := openLive(cfg, flt, sink, stderr)
 		if err != nil {
 			return fail(1, "%s: %v", prog, err)
 		}
 		live, rd = l, l
-		defer live.close()
-		// A signal must also wake a capture waiting for events.
-		stop.setOnStop(func() { live.p.Close() })
+		// After the loop, the file closed, and on any error too.
+		defer func() { reportLive(stderr, live.close(), cfg.verbose, countReached) }()
+		// A live capture does not stop at the signal: the signal stops
+		// the probe, and the loop goes on until it has read what the
+		// probe built.
+		stop.setOnStop(live.interrupt)
 	} else {
 		sr, oerr := scap.NewReader(r, sink)
 		if oerr != nil {
@@ -629,8 +641,9 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			return fail(1, "%s: %v", prog, err)
 		}
 	}
-	for !fast && !stop.requested() {
+	for !fast && (live != nil || !stop.requested()) {
 		if cfg.count != 0 && n == cfg.count {
+			countReached = true
 			break
 		}
 		ev, err := rd.Next()
@@ -744,7 +757,13 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		if firstTS == 0 {
 			firstTS = ev.TS
-		} else if limit > 0 && ev.TS-firstTS >= limit {
+			if live != nil && limit > 0 {
+				// Live, -M stops the probe when the time is up and
+				// the loop reads what it built until then, as on a
+				// signal: nothing it built is lost.
+				stopTimer = time.AfterFunc(time.Until(time.Unix(0, int64(firstTS+limit))), func() { live.p.Stop() })
+			}
+		} else if limit > 0 && live == nil && ev.TS-firstTS >= limit {
 			break
 		}
 		if ck != nil {
@@ -810,13 +829,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		return fail(1, "%s: %s: %v", prog, name, readErr)
 	}
 	if live != nil {
-		// Lost events are counted and said, never silent.
-		st := live.close()
-		drops := st.DropsFull + st.DropsOther
-		if cfg.verbose || drops > 0 {
-			fmt.Fprintf(stderr, "Driver Events:%d\nDriver Drops:%d (buffer full: %d, other: %d)\n", st.Events, drops, st.DropsFull, st.DropsOther)
-		}
-		return nil
+		return nil // reportLive says what the probe counted
 	}
 	if cfg.verbose {
 		d := cpuTime() - start

@@ -25,6 +25,13 @@
 // the ring buffer. Stats counts what the kernel side built and dropped, per
 // CPU and per reason.
 //
+// Stop ends a capture without losing what is in flight: it detaches the
+// probe, and Next then drains the ring buffers, in the same order, and
+// returns ErrStopped once they are empty. After that (or after Close),
+// Stats accounts for every event the probe built: returned by Next,
+// dropped (with the reason), or left unread by a reader that closed the
+// probe without draining it.
+//
 // Options.Syscalls drops syscalls in the kernel, before anything is
 // copied. Narrow derives it from the event codes a filter can match
 // (filter.Filter.EventTypes), keeping the syscalls that change state as

@@ -20,6 +20,9 @@ var (
 	ErrUnsupportedPlatform = errors.New("live capture is only supported on Linux x86_64")
 	// ErrClosed is returned by Next once the probe is closed.
 	ErrClosed = errors.New("probe closed")
+	// ErrStopped is returned by Next once the probe is stopped (Stop) and
+	// every event it built was returned.
+	ErrStopped = errors.New("probe stopped and drained")
 )
 
 // TracepointError names a tracepoint the kernel lacks and what needs it.

@@ -640,3 +640,112 @@ func TestDropsCounted(t *testing.T) {
 	}
 	t.Logf("stats %+v", st)
 }
+
+// TestStop checks that Stop wakes a Next that waits, that the events the
+// probe built before Stop and nobody read yet then come out of Next, in
+// timestamp order and without waiting, followed by ErrStopped, and that
+// Stats accounts for every event: nothing is built after Stop, nothing is
+// lost.
+func TestStop(t *testing.T) {
+	// Nothing to capture: Next waits until Stop.
+	p := openProbe(t, Options{NoSchedSwitch: true, Syscalls: func(int) bool { return false }})
+	errc := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := p.Next(); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, ErrStopped) {
+			t.Fatalf("Next: %v, want ErrStopped", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Stop did not wake Next")
+	}
+
+	// 5000 getppid nobody reads, then Stop.
+	p = openProbe(t, Options{NoSchedSwitch: true, Syscalls: func(nr int) bool { return nr == unix.SYS_GETPPID }})
+	runtime.LockOSThread()
+	tid := int64(unix.Gettid())
+	for i := 0; i < 5000; i++ {
+		unix.Getppid()
+	}
+	runtime.UnlockOSThread()
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	built := p.Stats().Events
+	for i := 0; i < 100; i++ {
+		unix.Getppid()
+	}
+	start := time.Now()
+	var n, ours, inverted int
+	var last uint64
+	for {
+		ev, _, err := p.Next()
+		if errors.Is(err, ErrStopped) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.TS < last {
+			inverted++
+		}
+		last = ev.TS
+		n++
+		if ev.Type <= 1 && ev.TID == tid {
+			ours++
+		}
+	}
+	took := time.Since(start)
+	if _, _, err := p.Next(); !errors.Is(err, ErrStopped) {
+		t.Errorf("Next after the drain: %v, want ErrStopped", err)
+	}
+	st := p.Stats()
+	t.Logf("drained %d events (%d getppid of the test, %d out of order) in %v; stats %+v", n, ours, inverted, took, st)
+	if st.Events != built {
+		t.Errorf("the probe built %d events after Stop", st.Events-built)
+	}
+	if st.Read != uint64(n) || st.Events != st.Read+st.Drops()+st.Unread || st.DropsStop != 0 || st.Unread != 0 {
+		t.Errorf("after the drain: %+v, want every event read or dropped", st)
+	}
+	if ours < 5000*2 && st.Drops() == 0 {
+		t.Errorf("%d getppid events of the test drained, want %d", ours, 5000*2)
+	}
+	if inverted > 0 {
+		t.Errorf("%d events came out of timestamp order", inverted)
+	}
+	if took > time.Second {
+		t.Errorf("the drain took %v", took)
+	}
+}
+
+// TestCloseUnread checks that the events a reader leaves in the buffers
+// when it closes the probe without draining it are counted as Unread.
+func TestCloseUnread(t *testing.T) {
+	p := openProbe(t, Options{NoSchedSwitch: true, Syscalls: func(nr int) bool { return nr == unix.SYS_GETPPID }})
+	for i := 0; i < 1000; i++ {
+		unix.Getppid()
+	}
+	for i := 0; i < 10; i++ {
+		if _, _, err := p.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st := p.Stats()
+	if st.Read != 10 || st.Unread < 2000-10 || st.Events != st.Read+st.Drops()+st.Unread || st.DropsStop != 0 {
+		t.Errorf("closed after reading 10 of 2000 events or more: %+v, want the rest unread", st)
+	}
+}

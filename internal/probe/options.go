@@ -68,14 +68,22 @@ type Stats struct {
 	// DropsOther counts events lost for any other reason (a CPU with no
 	// ring buffer, an event over the size limit).
 	DropsOther uint64
+	// DropsStop counts events the probe built that Next could not return
+	// after Stop, because they were still being written when its bounded
+	// drain ended. It should stay 0.
+	DropsStop uint64
 	// Read is how many events Next returned.
 	Read uint64
+	// Unread counts the events still in the ring buffers when the probe
+	// was closed without being drained: the reader did not want them
+	// (it had what it asked for), or gave up draining.
+	Unread uint64
 	// CPUs has the kernel-side counters of each CPU.
 	CPUs []CPUStats
 }
 
 // Drops is the number of events lost, whatever the reason.
-func (s Stats) Drops() uint64 { return s.DropsFull + s.DropsOther }
+func (s Stats) Drops() uint64 { return s.DropsFull + s.DropsOther + s.DropsStop }
 
 // CPUStats are one CPU's kernel-side counters.
 type CPUStats struct {

@@ -26,8 +26,8 @@ import (
 )
 
 // Probe is a loaded and attached probe. Next must not be called from
-// several goroutines at once; Stats, SetSyscalls and Close may be called
-// from any goroutine, Close also while Next waits.
+// several goroutines at once; Stats, SetSyscalls, Stop and Close may be
+// called from any goroutine, Stop and Close also while Next waits.
 type Probe struct {
 	opts   Options
 	coll   *ebpf.Collection
@@ -45,6 +45,16 @@ type Probe struct {
 	closeErr error
 	once     sync.Once
 	final    Stats // the counters when Close was called
+
+	// Stop: stopped is set once the links are gone and the programs that
+	// were running have finished, so the rings get nothing more; drained
+	// once Next found them empty after that. drainStart bounds how long
+	// Next polls for records still being written (see drain).
+	stopOnce   sync.Once
+	stopErr    error
+	stopped    atomic.Bool
+	drained    atomic.Bool
+	drainStart time.Time
 
 	last int // ring whose head Next returned last, or -1
 	// held: the caller may still be reading the event Next returned, in
@@ -306,6 +316,9 @@ func (p *Probe) SetSyscalls(want func(nr int) bool) error {
 // To keep the order right, Next holds back an event while some CPU's ring
 // is empty, until the event is MergeWindow old: an event stamped earlier on
 // that CPU may still be on its way.
+//
+// After Stop, Next returns what the rings still hold, in the same order,
+// without waiting for new events, then ErrStopped.
 func (p *Probe) Next() (*event.Event, uint16, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -321,6 +334,9 @@ func (p *Probe) Next() (*event.Event, uint16, error) {
 		p.last = -1
 	}
 	for {
+		if p.stopped.Load() {
+			return p.drain()
+		}
 		best, missing := -1, false
 		for i := range p.rings {
 			h := &p.heads[i]
@@ -350,6 +366,111 @@ func (p *Probe) Next() (*event.Event, uint16, error) {
 			return nil, 0, ErrClosed
 		}
 	}
+}
+
+// Stop detaches the probe, so that it builds no more events, and leaves
+// what it built to be read: Next then returns every event the rings hold,
+// merged in timestamp order as before, and ErrStopped once they are empty.
+// That drain is bounded: it never waits for new events, and waits at most
+// drainWait for records still being written when Stop returned (there
+// should be none: see below). Stats counts what it could not read as
+// DropsStop. Stop returns once the probe is detached; it does not wait for
+// Next. Calling it again, or after Close, does nothing.
+//
+// The probe is stopped by detaching its programs rather than by a flag
+// they would check: a detached program costs the traced system nothing
+// any more, and the BPF side stays as it is (a flag would cost every
+// event a map lookup). Either way a program that was already running when
+// Stop began may still add its event, so Stop then waits for an RCU grace
+// period (membarrier's global command runs synchronize_rcu), which the
+// programs, run with preemption disabled, cannot outlast. That is a best
+// effort (kernels whose syscall tracepoints may fault protect the
+// tracepoint's callers with another kind of RCU): what decides is the
+// probe's counters, which every program bumps before it writes its event.
+// The drain ends once every event built was returned or counted as
+// dropped, or drainWait has passed.
+func (p *Probe) Stop() error {
+	p.stopOnce.Do(func() {
+		p.objMu.Lock()
+		p.stopErr = p.detach()
+		p.objMu.Unlock()
+		// If it fails (nohz_full kernels refuse it), the counters still
+		// tell Next what is missing.
+		_, _, _ = unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdGlobal, 0, 0)
+		p.stopped.Store(true)
+		p.objMu.RLock()
+		if p.wakefd >= 0 {
+			var one [8]byte
+			one[0] = 1
+			_, _ = unix.Write(p.wakefd, one[:])
+		}
+		p.objMu.RUnlock()
+	})
+	return p.stopErr
+}
+
+// MEMBARRIER_CMD_GLOBAL (linux/membarrier.h), which x/sys/unix lacks.
+const membarrierCmdGlobal = 1
+
+// drainWait bounds how long Next polls, after Stop, for records still
+// being written and events counted but not yet in a ring: both can only
+// come from a program that started before Stop detached it.
+const drainWait = 200 * time.Millisecond
+
+// drain is Next after Stop. No ring gets a record any more (but from a
+// program still finishing, see Stop), so no event is held back: the
+// oldest head of all the rings goes first, and an empty ring stays empty.
+func (p *Probe) drain() (*event.Event, uint16, error) {
+	if p.drained.Load() {
+		return nil, 0, ErrStopped
+	}
+	if p.drainStart.IsZero() {
+		p.drainStart = time.Now()
+	}
+	for {
+		if p.closed.Load() {
+			return nil, 0, ErrClosed
+		}
+		best, busy := -1, false
+		for i, r := range p.rings {
+			h := &p.heads[i]
+			if !h.ok && !p.fill(i) {
+				// A record is there but still being written: it may
+				// be older than every head.
+				busy = busy || r.pending()
+				continue
+			}
+			if best < 0 || h.ts < p.heads[best].ts {
+				best = i
+			}
+		}
+		late := time.Since(p.drainStart) >= drainWait
+		if !busy || late {
+			if best >= 0 {
+				return p.emit(best)
+			}
+			if late || !p.unaccounted() {
+				for _, r := range p.rings {
+					r.publish()
+				}
+				p.drained.Store(true)
+				return nil, 0, ErrStopped
+			}
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// unaccounted reports whether the counters say the probe built events
+// that were neither returned by Next nor dropped.
+func (p *Probe) unaccounted() bool {
+	p.objMu.RLock()
+	defer p.objMu.RUnlock()
+	if p.coll == nil {
+		return false
+	}
+	s := p.stats()
+	return s.Events > s.DropsFull+s.DropsOther+s.Read
 }
 
 // fill peeks at ring i's next record.
@@ -460,15 +581,26 @@ func (p *Probe) resync() {
 }
 
 // Stats returns the counters so far; after Close, their last values.
+// Once Next has drained the probe after Stop, or once the probe is closed,
+// every event it built is accounted for: Events = Read + Drops() + Unread.
 func (p *Probe) Stats() Stats {
 	p.objMu.RLock()
 	defer p.objMu.RUnlock()
-	if p.coll == nil {
-		s := p.final
-		s.Read = p.read.Load()
-		return s
+	s := p.final
+	if p.coll != nil {
+		s = p.stats()
 	}
-	return p.stats()
+	s.Read = p.read.Load()
+	drained := p.drained.Load()
+	if drained || p.closed.Load() {
+		left := s.Events - min(s.Events, s.DropsFull+s.DropsOther+s.Read)
+		if drained {
+			s.DropsStop = left
+		} else {
+			s.Unread = left
+		}
+	}
+	return s
 }
 
 func (p *Probe) stats() Stats {
@@ -503,10 +635,12 @@ func (p *Probe) Close() error {
 		}
 		p.mu.Lock()
 		p.objMu.Lock()
+		// Detached first, so that the counters read are the last ones.
+		err := p.detach()
 		if p.coll != nil {
 			p.final = p.stats()
 		}
-		p.closeErr = p.teardown()
+		p.closeErr = errors.Join(err, p.teardown())
 		if p.held {
 			rings := p.rings
 			runtime.AddCleanup(p, func(rings []*ring) {
@@ -532,15 +666,23 @@ func (p *Probe) unmapRings() {
 	p.rings, p.heads = nil, nil
 }
 
-// teardown detaches and closes everything but the rings' mappings.
-func (p *Probe) teardown() error {
+// detach detaches the programs from their tracepoints, in the order they
+// were attached (the exit of a syscall after its enter). The caller holds
+// objMu.
+func (p *Probe) detach() error {
 	var errs []error
 	for _, l := range p.links {
 		if err := l.Close(); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("detach the probe: %w", err))
 		}
 	}
 	p.links = nil
+	return errors.Join(errs...)
+}
+
+// teardown detaches and closes everything but the rings' mappings.
+func (p *Probe) teardown() error {
+	errs := []error{p.detach()}
 	for _, m := range p.inner {
 		_ = m.Close()
 	}

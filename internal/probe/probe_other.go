@@ -19,6 +19,9 @@ func (*Probe) SetSyscalls(func(nr int) bool) error { return ErrUnsupportedPlatfo
 // Stats returns no counters here.
 func (*Probe) Stats() Stats { return Stats{} }
 
+// Stop does nothing here.
+func (*Probe) Stop() error { return nil }
+
 // Close does nothing here.
 func (*Probe) Close() error { return nil }
 
