@@ -31,6 +31,30 @@ func (s *State) Reject(e *event.Event) {
 	}
 }
 
+// RejectEarly is Resolve then Reject, after Settle, for an event
+// FilteredBeforeParse of thread t (e's, known to the state) that the
+// filter rejects whatever its fd: only the thread's pairing changes, as
+// in sinsp, and nothing else is looked up.
+func (s *State) RejectEarly(e *event.Event, t *Thread) {
+	s.cur = nil
+	s.ctx = Ctx{Thread: t, FDNum: -1}
+	p := s.per(t)
+	if e.Type.IsEnter() {
+		p.lastFD = -1
+		if event.Flags029(e.Type)&event.FlagUsesFD != 0 || !event.KnownTo029(e.Type) && e.Info.Flags&event.FlagUsesFD != 0 {
+			p.lastFD = event.Int(e.Param(0))
+		}
+		p.latency = 0
+		p.enterTS = e.TS
+	} else {
+		if p.enterTS != 0 {
+			p.latency = e.TS - p.enterTS
+		}
+		p.enterOK = uint16(e.Type) == p.lastType+1
+	}
+	p.lastType = noEnter
+}
+
 // FilteredBeforeParse reports whether the command's filter decides on e
 // between Resolve and Parse, as sinsp's does: e does not modify state
 // (RejectUnpairs), and is not a write exit, which sinsp first checks for

@@ -20,6 +20,15 @@ func (s *State) Apply(e *event.Event) {
 // an exit event with its enter event. Parse, or Reject for an event the
 // filter rejects before parsing (FilteredBeforeParse), must follow.
 func (s *State) Resolve(e *event.Event) {
+	s.Settle()
+	s.resolve(e)
+}
+
+// Settle does what Apply does before looking at an event: the removals
+// the last event caused take effect, and a process list just read is
+// counted. Resolve does it; call it alone before looking at the state
+// for an event that RejectEarly may then take.
+func (s *State) Settle() {
 	s.flushPending()
 	if s.childDeps {
 		// sinsp counts the threads of the process list once it is read.
@@ -30,7 +39,6 @@ func (s *State) Resolve(e *event.Event) {
 		s.fixProcSockets()
 		s.metaDirty = false
 	}
-	s.resolve(e)
 }
 
 // Parse is the second half of Apply, after Resolve: what sinsp's parsers

@@ -684,22 +684,23 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		// modify state between resolving its thread and fd and parsing
 		// it, and parses only what it lets through.
 		early := needState && flt != nil && !cfg.display && state.FilteredBeforeParse(ev)
-		if needState {
-			st.Resolve(ev)
-			if !early {
-				st.Parse(ev)
-			}
-		}
 		if early && quickReject && !isCtr {
-			if th := st.Last().Thread; th != nil && th.Memo == st.Gen()<<1 {
+			st.Settle()
+			if th := st.Thread(ev.TID); th != nil && th.Memo == st.Gen()<<1 {
 				// Its thread's verdict, still valid, is no: nothing
 				// but the rejection itself is left to do.
-				st.Reject(ev)
+				st.RejectEarly(ev, th)
 				if printing {
 					pr.Note(ev)
 				}
 				started = true
 				continue
+			}
+		}
+		if needState {
+			st.Resolve(ev)
+			if !early {
+				st.Parse(ev)
 			}
 		}
 		// The printer and the fields keep their own account of every
