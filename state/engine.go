@@ -330,12 +330,14 @@ func (s *State) resolve(e *event.Event) bool {
 		t = s.lookupOrFake(e.TID)
 	}
 	s.ctx.Thread = t
-	if typ == evSchedSwitch6E || t == nil {
+	if typ == evSchedSwitch6E {
+		// Parsed after the filter, and without pairing.
+		s.cur, s.curP = t, nil
+		return t != nil
+	}
+	if t == nil {
 		if isClone(typ) {
 			s.parseClone(e)
-		}
-		if typ == evSchedSwitch6E && t != nil {
-			s.parseSwitch(e, t)
 		}
 		return false
 	}
@@ -385,6 +387,10 @@ func (s *State) resolve(e *event.Event) bool {
 func (s *State) finish(e *event.Event) {
 	t, p, typ := s.cur, s.curP, e.Type
 	s.cur = nil
+	if typ == evSchedSwitch6E {
+		s.parseSwitch(e, t)
+		return
+	}
 	s.markConnected(e) // fields: before parse, as sinsp (fdflags.go)
 	s.parse(e, t, p)
 	s.parseLimits(e, t, p) // fields: fd limits (fdflags.go)

@@ -18,8 +18,10 @@ import "github.com/syscope/syscope/event"
 func (s *State) Reject(e *event.Event) {
 	if s.cur != nil {
 		// Resolved and not parsed: FilteredBeforeParse, and resolve
-		// left its thread's pairing at hand.
-		s.curP.lastType = noEnter
+		// left its thread's pairing at hand (none for a switch).
+		if s.curP != nil {
+			s.curP.lastType = noEnter
+		}
 		s.cur = nil
 		return
 	}
@@ -38,6 +40,9 @@ func (s *State) Reject(e *event.Event) {
 func (s *State) RejectEarly(e *event.Event, t *Thread) {
 	s.cur = nil
 	s.ctx = Ctx{Thread: t, FDNum: -1}
+	if e.Type == evSchedSwitch6E {
+		return // not parsed, and never paired
+	}
 	p := s.per(t)
 	if e.Type.IsEnter() {
 		p.lastFD = -1
@@ -57,10 +62,11 @@ func (s *State) RejectEarly(e *event.Event, t *Thread) {
 
 // FilteredBeforeParse reports whether the command's filter decides on e
 // between Resolve and Parse, as sinsp's does: e does not modify state
-// (RejectUnpairs), and is not a write exit, which sinsp first checks for
-// a tracer's fd, as Resolve does not.
+// (RejectUnpairs, and context switches, which sinsp filters before it
+// parses them but whose rejection unpairs nothing), and is not a write
+// exit, which sinsp first checks for a tracer's fd, as Resolve does not.
 func FilteredBeforeParse(e *event.Event) bool {
-	return e.Type != evWriteX && RejectUnpairs(e)
+	return e.Type == evSchedSwitch6E || e.Type != evWriteX && RejectUnpairs(e)
 }
 
 // RejectUnpairs reports whether sysdig's filter runs on e before e is

@@ -80,6 +80,11 @@ var printCases = []struct {
 	{[]string{"-p", "*%evt.num %proc.name %proc.aname[1] %proc.apid[1] %proc.ppid", "proc.aname=bash"}, []string{"curl_google", "psp_run_as_user_0_container"}},
 	{[]string{"-p", "*%evt.num %proc.name %proc.nthreads %proc.nchilds %thread.ismain %thread.tid", "proc.nthreads>1 or proc.nchilds>0"}, []string{"psp_run_as_user_0_container", "curl_google"}},
 	{[]string{"-p", "*%evt.num %evt.type %evt.arg.fd %evt.arg[0] %evt.failed %evt.count.error", "evt.failed=true or evt.arg.fd exists"}, []string{"open-multiple-files", "syscall"}},
+	// sinsp filters a context switch before it parses it: the memory
+	// it reports is not the thread's yet when the filter looks.
+	{[]string{"thread.vmrss<1000"}, []string{"cat_write", "curl_google"}},
+	{[]string{"thread.vmsize > 10000 and evt.type=switch"}, []string{"psp_run_as_user_0_container"}},
+	{[]string{"-p", "%evt.num %thread.vmsize %thread.vmrss %thread.pfminor", "evt.type=switch and thread.vmsize < 20000"}, []string{"curl_google"}},
 }
 
 // TestFilterPrint runs printCases with syscope and sysdig (several
