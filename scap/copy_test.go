@@ -6,6 +6,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -14,60 +15,62 @@ import (
 // WriteEvent.
 func copyEvents(t *testing.T, data []byte, blocks bool) ([]byte, int) {
 	t.Helper()
+	out, taken, err := copyEventsErr(data, blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, taken
+}
+
+// copyEventsErr is copyEvents, with blocks, returning what went wrong.
+func copyEventsErr(data []byte, blocks ...bool) ([]byte, int, error) {
+	byBlock := len(blocks) == 0 || blocks[0]
 	rec := &scap.Recorder{}
 	rd, err := scap.NewReader(bytes.NewReader(data), rec)
 	if err != nil {
-		t.Fatal(err)
+		return nil, 0, err
 	}
 	defer rd.Close()
 	var out bytes.Buffer
 	w := scap.NewWriter(&out, scap.WriterOptions{})
 	taken := 0
 	for {
+		var evp *event.Event
 		var blk []byte
 		var err error
-		if blocks {
-			evp, b, err2 := rd.NextBlock()
-			if err2 == nil && rec.Fresh {
-				if err := w.WriteMeta(&rec.Meta); err != nil {
-					t.Fatal(err)
-				}
-				rec.Fresh = false
-			}
-			if err2 == nil {
-				blk = b
-				if blk != nil {
-					taken++
-				}
-				err = w.WriteEventBlock(evp, blk)
-			} else {
-				err = err2
-			}
+		if byBlock {
+			evp, blk, err = rd.NextBlock()
 		} else {
-			evp, err2 := rd.Next()
-			if err2 == nil && rec.Fresh {
-				if err := w.WriteMeta(&rec.Meta); err != nil {
-					t.Fatal(err)
-				}
-				rec.Fresh = false
-			}
-			if err2 == nil {
-				err = w.WriteEvent(evp)
-			} else {
-				err = err2
-			}
+			evp, err = rd.Next()
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			t.Fatal(err)
+			return nil, taken, err
+		}
+		if rec.Fresh {
+			if err := w.WriteMeta(&rec.Meta); err != nil {
+				return nil, taken, err
+			}
+			rec.Fresh = false
+		}
+		if blk != nil {
+			taken++
+		}
+		if byBlock {
+			err = w.WriteEventBlock(evp, blk)
+		} else {
+			err = w.WriteEvent(evp)
+		}
+		if err != nil {
+			return nil, taken, err
 		}
 	}
 	if err := w.Close(); err != nil {
-		t.Fatal(err)
+		return nil, taken, err
 	}
-	return out.Bytes(), taken
+	return out.Bytes(), taken, nil
 }
 
 // TestCopyBlocks checks that copying event blocks as they are writes the

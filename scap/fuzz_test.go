@@ -86,3 +86,60 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMapped reads arbitrary bytes both from a mapped file and as a
+// stream: the events, metadata, errors and offsets must be the same, and
+// a plain copy by runs of blocks (NextRun) must write what a copy block
+// by block writes.
+func FuzzMapped(f *testing.F) {
+	dir := tracesDir(f)
+	names, _ := filepath.Glob(filepath.Join(dir, "*.scap"))
+	if len(names) == 0 {
+		f.Fatalf("no trace files in %s to seed the fuzzer", dir)
+	}
+	for _, n := range names {
+		data := gunzipFile(f, n)
+		f.Add(data[:min(len(data), 8192)])
+	}
+	f.Add(sectionHeader(0x1A2B3C4D))
+	restore := scap.MapAll()
+	f.Cleanup(restore)
+	path := filepath.Join(f.TempDir(), "f.scap")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 2 || data[0] == 0x1f && data[1] == 0x8b {
+			return // not mapped
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		file, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer file.Close()
+		sink := &logSink{}
+		rd, err := scap.NewReader(file, sink)
+		var got string
+		if err != nil {
+			got = "NewReader: " + err.Error()
+		} else {
+			if !rd.Mapped() {
+				t.Fatal("not mapped")
+			}
+			got = transcribe(rd, sink)
+			rd.Close()
+		}
+		if want := transcript(t, data, false); got != want {
+			t.Fatalf("mapped reading differs:\nmapped: %q\nstream: %q", got, want)
+		}
+		if err != nil {
+			return
+		}
+		want, _, werr := copyEventsErr(data)
+		var out bytes.Buffer
+		cerr, _ := copyRunsQuiet(path, &out, 200)
+		if (werr == nil) != (cerr == nil) || werr == nil && !bytes.Equal(out.Bytes(), want) {
+			t.Fatalf("a copy by runs differs: error %v against %v, %d bytes against %d", cerr, werr, out.Len(), len(want))
+		}
+	})
+}
