@@ -12,6 +12,38 @@ import (
 	"github.com/syscope/syscope/scap"
 )
 
+// mappedTranscript writes file to path, reads it back from offset skip
+// through a mapping, and returns the transcript (as transcript's) and how
+// much of the file the reader gave back. A file that NewReader does not
+// map is a failure, unless it is gzip-compressed.
+func mappedTranscript(t testing.TB, path string, file []byte, skip int64) (string, int) {
+	t.Helper()
+	if err := os.WriteFile(path, file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(skip, 0); err != nil {
+		t.Fatal(err)
+	}
+	sink := &logSink{}
+	rd, err := scap.NewReader(f, sink)
+	if err != nil {
+		return "NewReader: " + err.Error(), 0
+	}
+	defer rd.Close()
+	if !rd.Mapped() {
+		if data := file[skip:]; len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+			t.Fatalf("a file of %d bytes was not mapped", len(data))
+		}
+	}
+	got := transcribe(rd, sink)
+	return got, scap.Released(rd)
+}
+
 // TestMapped checks that reading a file through a mapping gives what
 // reading it as a stream gives: events, offsets, metadata and errors, for
 // every trace, and cuts and damage of them.
@@ -24,25 +56,8 @@ func TestMapped(t *testing.T) {
 	n := 0
 	sameReading(t, "mapped", func(data []byte) string {
 		n++
-		path := filepath.Join(dir, "f.scap")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		sink := &logSink{}
-		rd, err := scap.NewReader(f, sink)
-		if err != nil {
-			return "NewReader: " + err.Error()
-		}
-		defer rd.Close()
-		if len(data) > 2 && !rd.Mapped() && data[0] != 0x1f {
-			t.Fatalf("a file of %d bytes was not mapped", len(data))
-		}
-		return transcribe(rd, sink)
+		got, _ := mappedTranscript(t, filepath.Join(dir, "f.scap"), data, 0)
+		return got
 	})
 	if n == 0 {
 		t.Fatal("no file read")
@@ -57,28 +72,8 @@ func TestMappedOffset(t *testing.T) {
 	}
 	defer scap.MapAll()()
 	data := loadTraces(t)["curl_google"]
-	path := filepath.Join(t.TempDir(), "f.scap")
-	if err := os.WriteFile(path, append([]byte("junk"), data...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.Seek(4, 0); err != nil {
-		t.Fatal(err)
-	}
-	sink := &logSink{}
-	rd, err := scap.NewReader(f, sink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	if !rd.Mapped() {
-		t.Fatal("not mapped")
-	}
-	if got, want := transcribe(rd, sink), transcript(t, data, false); got != want {
+	got, _ := mappedTranscript(t, filepath.Join(t.TempDir(), "f.scap"), append([]byte("junk"), data...), 4)
+	if want := transcript(t, data, false); got != want {
 		t.Fatal("reading from an offset differs from reading the file alone")
 	}
 }
@@ -144,27 +139,9 @@ func TestMappedRelease(t *testing.T) {
 		all = append(all, d...)
 	}
 	data := bytes.Repeat(all, 1+(12<<20)/len(all))
-	path := filepath.Join(t.TempDir(), "long.scap")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sink := &logSink{}
-	rd, err := scap.NewReader(f, sink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	if !rd.Mapped() {
-		t.Fatal("not mapped")
-	}
-	got := transcribe(rd, sink)
-	if n := scap.Released(rd); n < len(data)/2 {
-		t.Errorf("%d of %d bytes given back", n, len(data))
+	got, released := mappedTranscript(t, filepath.Join(t.TempDir(), "long.scap"), data, 0)
+	if released < len(data)/2 {
+		t.Errorf("%d of %d bytes given back", released, len(data))
 	}
 	if want := transcript(t, data, false); got != want {
 		t.Error("reading with pages given back differs from reading the file as a stream")
