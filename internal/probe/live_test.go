@@ -509,10 +509,10 @@ func dumpTIDs(t *testing.T, c *collector, tids ...int64) {
 	}
 }
 
-// TestClose checks that Close interrupts a Next that waits, and that the
-// event a reader holds stays readable while another goroutine closes.
-func TestClose(t *testing.T) {
-	// Nothing to capture: Next waits.
+// wakesNext checks that end (Close or Stop) makes a Next that waits, on a
+// probe with nothing to capture, return want.
+func wakesNext(t *testing.T, end func(*Probe) error, want error) {
+	t.Helper()
 	p := openProbe(t, Options{NoSchedSwitch: true, Syscalls: func(int) bool { return false }})
 	errc := make(chan error, 1)
 	go func() {
@@ -524,19 +524,25 @@ func TestClose(t *testing.T) {
 		}
 	}()
 	time.Sleep(100 * time.Millisecond)
-	if err := p.Close(); err != nil {
+	if err := end(p); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case err := <-errc:
-		if !errors.Is(err, ErrClosed) {
-			t.Fatalf("Next: %v, want ErrClosed", err)
+		if !errors.Is(err, want) {
+			t.Fatalf("Next: %v, want %v", err, want)
 		}
 	case <-time.After(2 * time.Second):
-		t.Fatal("Close did not interrupt Next")
+		t.Fatalf("Next still waits, want %v", want)
 	}
+}
 
-	p = openProbe(t, Options{SkipSelf: true})
+// TestClose checks that Close interrupts a Next that waits, and that the
+// event a reader holds stays readable while another goroutine closes.
+func TestClose(t *testing.T) {
+	wakesNext(t, (*Probe).Close, ErrClosed)
+
+	p := openProbe(t, Options{SkipSelf: true})
 	ev, _, err := p.Next()
 	if err != nil {
 		t.Fatal(err)
@@ -647,32 +653,10 @@ func TestDropsCounted(t *testing.T) {
 // Stats accounts for every event: nothing is built after Stop, nothing is
 // lost.
 func TestStop(t *testing.T) {
-	// Nothing to capture: Next waits until Stop.
-	p := openProbe(t, Options{NoSchedSwitch: true, Syscalls: func(int) bool { return false }})
-	errc := make(chan error, 1)
-	go func() {
-		for {
-			if _, _, err := p.Next(); err != nil {
-				errc <- err
-				return
-			}
-		}
-	}()
-	time.Sleep(100 * time.Millisecond)
-	if err := p.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-errc:
-		if !errors.Is(err, ErrStopped) {
-			t.Fatalf("Next: %v, want ErrStopped", err)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Stop did not wake Next")
-	}
+	wakesNext(t, (*Probe).Stop, ErrStopped)
 
 	// 5000 getppid nobody reads, then Stop.
-	p = openProbe(t, Options{NoSchedSwitch: true, Syscalls: func(nr int) bool { return nr == unix.SYS_GETPPID }})
+	p := openProbe(t, Options{NoSchedSwitch: true, Syscalls: func(nr int) bool { return nr == unix.SYS_GETPPID }})
 	runtime.LockOSThread()
 	tid := int64(unix.Gettid())
 	for i := 0; i < 5000; i++ {
