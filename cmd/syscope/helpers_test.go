@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/scap"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden from the real sysdig")
@@ -391,4 +394,33 @@ func knownFailure(tb testing.TB, name string) (string, bool) {
 	})
 	why, ok := known[name]
 	return why, ok
+}
+
+// eachEvent reads the capture file at path to its end, calling fn with
+// each event, and returns how many there were; a reading error fails the
+// test.
+func eachEvent(t *testing.T, path string, fn func(*event.Event)) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := scap.NewReader(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	n := 0
+	for {
+		ev, err := rd.Next()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			t.Fatalf("%s: after %d events: %v", path, n, err)
+		}
+		n++
+		fn(ev)
+	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/internal/probe"
-	"github.com/syscope/syscope/scap"
 )
 
 // driverRE matches what syscope -v prints of the probe's counters.
@@ -234,38 +232,22 @@ type drainCapture struct {
 // writes elsewhere from that thread too.)
 func readDrainCapture(t *testing.T, path string, tid, fd int, marker string) drainCapture {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := scap.NewReader(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var c drainCapture
 	open := false // an enter waits for its exit
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: after %d events: %v", path, c.events, err)
-		}
+	eachEvent(t, path, func(ev *event.Event) {
 		if isContainerEvent(ev.Type) {
-			continue
+			return
 		}
 		c.events++
 		if c.firstTS == 0 {
 			c.firstTS = ev.TS
 		}
 		if ev.TID != int64(tid) || ev.Name() != "write" {
-			continue
+			return
 		}
 		if ev.Type.DirChar() == '>' {
 			if int64(event.U64(ev.Param(0))) != int64(fd) {
-				continue
+				return
 			}
 			if open && c.badOrder == "" {
 				c.badOrder = fmt.Sprintf("two enters of a marker write in a row, after marker %d", len(c.exits)-1)
@@ -277,11 +259,11 @@ func readDrainCapture(t *testing.T, path string, tid, fd int, marker string) dra
 			}
 			open = true
 			c.enters++
-			continue
+			return
 		}
 		data := ev.Param(1)
 		if !strings.HasPrefix(string(data), marker) {
-			continue
+			return
 		}
 		open = false
 		n, err := strconv.ParseInt(strings.TrimPrefix(string(data), marker), 10, 64)
@@ -290,7 +272,7 @@ func readDrainCapture(t *testing.T, path string, tid, fd int, marker string) dra
 		}
 		c.exits = append(c.exits, n)
 		c.lastTS = ev.TS
-	}
+	})
 	return c
 }
 

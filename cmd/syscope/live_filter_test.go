@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"github.com/syscope/syscope/filter"
 	"github.com/syscope/syscope/internal/probe"
 	"github.com/syscope/syscope/internal/testvm"
-	"github.com/syscope/syscope/scap"
 )
 
 // filterWorkSource is scfilt: per round, one getppid, then an open, 100
@@ -96,26 +94,10 @@ func TestLiveFilterInKernel(t *testing.T) {
 
 	// What the filtered file holds of the workload, by event name and
 	// whether it is a state-only event.
-	f, err := os.Open(filtered)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := scap.NewReader(f, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	counts := map[string]int{}
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachEvent(t, filtered, func(ev *event.Event) {
 		if ev.TID != int64(pid) {
-			continue
+			return
 		}
 		name := ev.Name()
 		if name == "syscall" { // a generic event: the syscall's name
@@ -125,7 +107,7 @@ func TestLiveFilterInKernel(t *testing.T) {
 			name += " (state)"
 		}
 		counts[name]++
-	}
+	})
 	t.Logf("the workload's events in the filtered file: %v", counts)
 	for name, want := range map[string]int{"getppid": 2000, "openat (state)": 2000, "close (state)": 2000} {
 		if counts[name] != want {

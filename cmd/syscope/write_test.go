@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syscope/syscope/scap"
+	"github.com/syscope/syscope/event"
 )
 
 // noNum is the default line without evt.num: a filtered capture holds
@@ -138,26 +138,7 @@ func TestWriteInterrupted(t *testing.T) {
 				cmd.Process.Kill()
 				t.Fatal("syscope did not stop on " + sig.String())
 			}
-			f, err := os.Open(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			rd, err := scap.NewReader(f, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := 0
-			for {
-				_, err := rd.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					t.Fatalf("interrupted file, after %d events: %v", n, err)
-				}
-				n++
-			}
+			n := eachEvent(t, out, func(*event.Event) {})
 			if n == 0 {
 				t.Fatalf("no events kept (stderr %s)", stderr.String())
 			}
