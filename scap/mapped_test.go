@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syscope/syscope/internal/benchtrace"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -146,4 +147,44 @@ func TestMappedRelease(t *testing.T) {
 	if want := transcript(t, data, false); got != want {
 		t.Error("reading with pages given back differs from reading the file as a stream")
 	}
+}
+
+// BenchmarkReadMapped reads a plain capture of a million events in one
+// section (as scripts/bench-read.sh builds) through a mapping, decoding
+// every event, as syscope -r does: events/s.
+//
+//	go test -run '^$' -bench ReadMapped ./scap
+func BenchmarkReadMapped(b *testing.B) {
+	traces := loadTraces(b)
+	var big bytes.Buffer
+	if _, err := benchtrace.Build(&big, 1000000, [][]byte{traces["curl_google"], traces["psp_run_as_user_0_container"]}); err != nil {
+		b.Fatal(err)
+	}
+	data := big.Bytes()
+	path := filepath.Join(b.TempDir(), "big.scap")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	events := 0
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rd, err := scap.NewReader(f, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		events = 0
+		for {
+			if _, err := rd.Next(); err != nil {
+				break
+			}
+			events++
+		}
+		rd.Close()
+		f.Close()
+	}
+	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
