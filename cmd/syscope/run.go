@@ -420,11 +420,11 @@ func printerOptions(cfg *config) (format.Options, error) {
 	return opt, nil
 }
 
-// isContainerEvent reports whether c is one of the container events that
-// sinsp consumes while it opens a file, as long as they come first.
 // runBytes is how much of a mapped file a plain copy takes in one run.
 const runBytes = 1 << 20
 
+// isContainerEvent reports whether c is one of the container events that
+// sinsp consumes while it opens a file, as long as they come first.
 func isContainerEvent(c event.Code) bool {
 	// The enter codes named "container" in the event table: the old
 	// event and the two JSON ones. Checked on every event, so no lookup.
@@ -616,8 +616,10 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	if fast {
 		// Container events go one by one: the writer keeps them for
 		// the files a rotation opens.
-		runStop = make([]bool, 325)
-		runStop[228], runStop[272], runStop[324] = true, true, true
+		runStop = make([]bool, event.NumCodes())
+		for c := range runStop {
+			runStop[c] = isContainerEvent(event.Code(c))
+		}
 	}
 	for fast && !stop.requested() {
 		if w.running() {
