@@ -28,8 +28,10 @@ type mapped struct {
 }
 
 // releaseEvery is how far the reading goes between two releases, and
-// releaseLag how far behind the reading they stop: what was read last
-// may still be in use (the current event, a block handed to the sink).
+// releaseLag how far behind the reading they stop, to spare the pages of
+// what was read last (the current event), which are likely to be read
+// again. A page given back early is only read again: its bytes are
+// still the file's.
 const (
 	releaseEvery = 2 << 20
 	releaseLag   = 256 << 10
