@@ -66,8 +66,26 @@ func (s *State) RejectEarly(e *event.Event, t *Thread) {
 // parses them but whose rejection unpairs nothing), and is not a write
 // exit, which sinsp first checks for a tracer's fd, as Resolve does not.
 func FilteredBeforeParse(e *event.Event) bool {
+	if int(e.Type) < len(beforeParse) {
+		return beforeParse[e.Type]
+	}
+	return filteredBeforeParse(e)
+}
+
+func filteredBeforeParse(e *event.Event) bool {
 	return e.Type == evSchedSwitch6E || e.Type != evWriteX && RejectUnpairs(e)
 }
+
+// beforeParse is FilteredBeforeParse by code, for the table's codes: it is
+// asked of every event.
+var beforeParse = func() []bool {
+	t := make([]bool, event.NumCodes())
+	for c := range t {
+		e := event.Event{Type: event.Code(c), Info: event.Lookup(event.Code(c))}
+		t[c] = filteredBeforeParse(&e)
+	}
+	return t
+}()
 
 // RejectUnpairs reports whether sysdig's filter runs on e before e is
 // parsed, so that rejecting it unpairs its thread's next exit event.
