@@ -33,6 +33,8 @@ static long (*bpf_probe_read_user_str)(void *dst, u32 size, const void *unsafe_p
 static long (*bpf_probe_read_kernel_str)(void *dst, u32 size, const void *unsafe_ptr) = (void *)115;
 static u64 (*bpf_ktime_get_boot_ns)(void) = (void *)125;
 static long (*bpf_ringbuf_output)(void *ringbuf, void *data, u64 size, u64 flags) = (void *)130;
+static void *(*bpf_ringbuf_reserve)(void *ringbuf, u64 size, u64 flags) = (void *)131;
+static void (*bpf_ringbuf_submit)(void *data, u64 flags) = (void *)132;
 /* Linux >= 5.11: guard calls with bpf_core_enum_value_exists(enum
  * bpf_func_id, BPF_FUNC_get_current_task_btf). */
 static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)158;
