@@ -96,6 +96,9 @@ static __always_inline u32 encode_dev(u32 dev)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
 }
 
+/* has_rdonly_cast: whether bpf_rdonly_cast can be called (see helpers.h). */
+#define has_rdonly_cast() bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get)
+
 static __always_inline u32 file_dev(struct file *f)
 {
 	struct inode *ino;
@@ -103,6 +106,17 @@ static __always_inline u32 file_dev(struct file *f)
 
 	if (!f)
 		return 0;
+	/* Every open exit asks: plain loads where the kernel allows them. */
+	if (has_rdonly_cast()) {
+		f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+		ino = f->f_inode;
+		if (!ino)
+			return 0;
+		sb = ino->i_sb;
+		if (!sb)
+			return 0;
+		return encode_dev(sb->s_dev);
+	}
 	ino = READ_KERN(f->f_inode);
 	if (!ino)
 		return 0;
