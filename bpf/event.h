@@ -216,4 +216,57 @@ static __always_inline void ev_submit(struct ev *e)
 		c->drops_full++;
 }
 
+/*
+ * Events of a fixed size (every parameter a number) skip the scratch
+ * buffer: fx_begin reserves the record in the CPU's ring buffer and writes
+ * the header there, the filler stores the lengths and values at constant
+ * offsets (FX_LEN, FX_PUT), fx_submit commits it. No copy, no scratch
+ * lookup. size must be a constant: EVENT_HEADER_LEN + 2 * nparams + the
+ * values' sizes.
+ */
+static __always_inline u8 *fx_begin_tid(u16 type, u32 nparams, u32 size, u64 tid)
+{
+	u32 zero = 0, cpu;
+	struct counters *c = bpf_map_lookup_elem(&counters_map, &zero);
+	void *rb;
+	u8 *p;
+
+	if (!c)
+		return NULL;
+	c->events++;
+	cpu = bpf_get_smp_processor_id();
+	rb = bpf_map_lookup_elem(&ringbufs, &cpu);
+	if (!rb) {
+		c->drops_other++;
+		return NULL;
+	}
+	p = bpf_ringbuf_reserve(rb, size, 0);
+	if (!p) {
+		c->drops_full++;
+		return NULL;
+	}
+	*(u64 *)&p[__builtin_offsetof(struct event_header, ts)] = bpf_ktime_get_boot_ns() + boot_ts_offset;
+	*(u64 *)&p[__builtin_offsetof(struct event_header, tid)] = tid;
+	*(u32 *)&p[__builtin_offsetof(struct event_header, len)] = size;
+	*(u16 *)&p[__builtin_offsetof(struct event_header, type)] = type;
+	*(u32 *)&p[__builtin_offsetof(struct event_header, nparams)] = nparams;
+	return p;
+}
+
+static __always_inline u8 *fx_begin(u16 type, u32 nparams, u32 size)
+{
+	return fx_begin_tid(type, nparams, size, bpf_get_current_pid_tgid() & 0xffffffff);
+}
+
+/* FX_LEN(p, i, len): the length of parameter i; FX_PUT(p, off, T, v): a
+ * value at offset off from the start of the values. */
+#define FX_LEN(p, i, len) (*(u16 *)&(p)[EVENT_HEADER_LEN + 2 * (i)] = (len))
+#define FX_PUT(p, nparams, off, T, v) (*(T *)&(p)[EVENT_HEADER_LEN + 2 * (nparams) + (off)] = (v))
+
+/* Flags 0 as in ev_submit. */
+static __always_inline void fx_submit(u8 *p)
+{
+	bpf_ringbuf_submit(p, 0);
+}
+
 #endif /* SYSCOPE_EVENT_H */

@@ -44,19 +44,43 @@ static __always_inline unsigned long sc_arg(struct pt_regs *regs, int i)
 /* fd_file returns the struct file of fd in the current task, or NULL. */
 static __always_inline struct file *fd_file(long fd)
 {
-	struct task_struct *t = current_task();
-	struct files_struct *files = READ_KERN(t->files);
+	struct files_struct *files;
 	struct fdtable *fdt;
 	struct file **fds;
 	struct file *f = NULL;
+	unsigned int max;
 
-	if (!files || fd < 0)
+	if (fd < 0)
 		return NULL;
-	fdt = READ_KERN(files->fdt);
-	if (!fdt || (unsigned long)fd >= READ_KERN(fdt->max_fds))
-		return NULL;
-	fds = READ_KERN(fdt->fd);
-	if (!fds)
+	/* Where the kernel has it (>= 5.11), the walk from the task to the
+	 * fd array is plain loads through BTF pointers (which fault to 0 like
+	 * bpf_probe_read_kernel), not a helper call each: every open exit
+	 * pays it. The array slot itself is a pointer to a pointer, which the
+	 * verifier types as a number: that one is read with the helper. */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		files = t->files;
+		if (!files)
+			return NULL;
+		fdt = files->fdt;
+		if (!fdt)
+			return NULL;
+		max = fdt->max_fds;
+		fds = fdt->fd;
+	} else {
+		struct task_struct *t = current_task();
+
+		files = READ_KERN(t->files);
+		if (!files)
+			return NULL;
+		fdt = READ_KERN(files->fdt);
+		if (!fdt)
+			return NULL;
+		max = READ_KERN(fdt->max_fds);
+		fds = READ_KERN(fdt->fd);
+	}
+	if ((unsigned long)fd >= max || !fds)
 		return NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
@@ -72,6 +96,9 @@ static __always_inline u32 encode_dev(u32 dev)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
 }
 
+/* has_rdonly_cast: whether bpf_rdonly_cast can be called (see helpers.h). */
+#define has_rdonly_cast() bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get)
+
 static __always_inline u32 file_dev(struct file *f)
 {
 	struct inode *ino;
@@ -79,6 +106,17 @@ static __always_inline u32 file_dev(struct file *f)
 
 	if (!f)
 		return 0;
+	/* Every open exit asks: plain loads where the kernel allows them. */
+	if (has_rdonly_cast()) {
+		f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+		ino = f->f_inode;
+		if (!ino)
+			return 0;
+		sb = ino->i_sb;
+		if (!sb)
+			return 0;
+		return encode_dev(sb->s_dev);
+	}
 	ino = READ_KERN(f->f_inode);
 	if (!ino)
 		return 0;

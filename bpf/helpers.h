@@ -33,9 +33,25 @@ static long (*bpf_probe_read_user_str)(void *dst, u32 size, const void *unsafe_p
 static long (*bpf_probe_read_kernel_str)(void *dst, u32 size, const void *unsafe_ptr) = (void *)115;
 static u64 (*bpf_ktime_get_boot_ns)(void) = (void *)125;
 static long (*bpf_ringbuf_output)(void *ringbuf, void *data, u64 size, u64 flags) = (void *)130;
+static void *(*bpf_ringbuf_reserve)(void *ringbuf, u64 size, u64 flags) = (void *)131;
+static void (*bpf_ringbuf_submit)(void *data, u64 flags) = (void *)132;
 /* Linux >= 5.11: guard calls with bpf_core_enum_value_exists(enum
  * bpf_func_id, BPF_FUNC_get_current_task_btf). */
 static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)158;
+
+/* Kernel functions (kfuncs), resolved by the loader against the running
+ * kernel's BTF; weak: a kernel without one loads the program with the call
+ * poisoned, so every call must sit behind a CO-RE check the verifier can
+ * prune.
+ *
+ * bpf_rdonly_cast (Linux >= 6.2) turns a kernel address the program read
+ * as a number into a read-only BTF pointer of the type btf_id, so its fields
+ * can be read with plain loads (which fault to 0) instead of one
+ * bpf_probe_read_kernel call each. The verifier replaces the call by a
+ * register move: it costs nothing. Guard it with
+ * bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get),
+ * the helper of the same release. */
+extern void *bpf_rdonly_cast(const void *obj, u32 btf_id) __attribute__((section(".ksyms"), weak));
 
 /* bpf_printk for debugging only; never left in committed code paths. */
 #define bpf_printk(fmt, ...)                                                  \
@@ -46,10 +62,12 @@ static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)158;
 
 /* CO-RE builtins (see clang's BPF target documentation). */
 #define BPF_FIELD_EXISTS 2
+#define BPF_TYPE_ID_TARGET 1
 #define BPF_ENUMVAL_EXISTS 0
 #define BPF_ENUMVAL_VALUE 1
 
 #define bpf_core_field_exists(field) __builtin_preserve_field_info(field, BPF_FIELD_EXISTS)
+#define bpf_core_type_id_kernel(type) __builtin_btf_type_id(*(typeof(type) *)0, BPF_TYPE_ID_TARGET)
 #define bpf_core_enum_value_exists(enum_type, enum_value)                     \
 	__builtin_preserve_enum_value(*(typeof(enum_type) *)enum_value, BPF_ENUMVAL_EXISTS)
 #define bpf_core_enum_value(enum_type, enum_value)                            \

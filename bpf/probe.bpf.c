@@ -89,10 +89,14 @@ PROG_ENTER(noparams)
 {
 	int code = noparams_enter_code(NR);
 
+	u8 *p;
+
 	if (code < 0)
 		return 0;
-	BEGIN(code, 0);
-	END();
+	p = fx_begin(code, 0, EVENT_HEADER_LEN);
+	if (p)
+		fx_submit(p);
+	return 0;
 }
 
 /* Enter events whose one parameter is the fd. */
@@ -117,11 +121,17 @@ PROG_ENTER(fd)
 {
 	int code = fd_enter_code(NR);
 
+	u8 *p;
+
 	if (code < 0)
 		return 0;
-	BEGIN(code, 1);
-	push_fd(&e, ARG(0));
-	END();
+	p = fx_begin(code, 1, EVENT_HEADER_LEN + 2 + 8);
+	if (!p)
+		return 0;
+	FX_LEN(p, 0, 8);
+	FX_PUT(p, 1, 0, s64, (s32)ARG(0));
+	fx_submit(p);
+	return 0;
 }
 
 /* Exit events whose one parameter is the return value (an errno, fd or
@@ -170,11 +180,17 @@ PROG_EXIT(res)
 {
 	int code = res_exit_code(NR);
 
+	u8 *p;
+
 	if (code < 0)
 		return 0;
-	BEGIN(code, 1);
-	push_s64(&e, RET);
-	END();
+	p = fx_begin(code, 1, EVENT_HEADER_LEN + 2 + 8);
+	if (!p)
+		return 0;
+	FX_LEN(p, 0, 8);
+	FX_PUT(p, 1, 0, s64, RET);
+	fx_submit(p);
+	return 0;
 }
 
 /* ---- the syscall tables ---- */
@@ -358,10 +374,15 @@ int sys_enter(u64 *ctx)
 
 	/* No filler: a generic event with sysdig's id and the native number. */
 	u16 sc = info->ppm_sc;
-	BEGIN(PPME_GENERIC_E, 2);
-	push_u16(&e, sc);
-	push_u16(&e, nr);
-	END();
+	u8 *p = fx_begin(PPME_GENERIC_E, 2, EVENT_HEADER_LEN + 2 * 2 + 4);
+	if (!p)
+		return 0;
+	FX_LEN(p, 0, 2);
+	FX_LEN(p, 1, 2);
+	FX_PUT(p, 2, 0, u16, sc);
+	FX_PUT(p, 2, 2, u16, nr);
+	fx_submit(p);
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")
@@ -381,9 +402,13 @@ int sys_exit(u64 *ctx)
 	bpf_tail_call(ctx, &exit_progs, nr);
 
 	u16 sc = info->ppm_sc;
-	BEGIN(PPME_GENERIC_X, 1);
-	push_u16(&e, sc);
-	END();
+	u8 *p = fx_begin(PPME_GENERIC_X, 1, EVENT_HEADER_LEN + 2 * 1 + 2);
+	if (!p)
+		return 0;
+	FX_LEN(p, 0, 2);
+	FX_PUT(p, 1, 0, u16, sc);
+	fx_submit(p);
+	return 0;
 }
 
 /* ---- other tracepoints ---- */

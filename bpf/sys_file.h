@@ -119,12 +119,29 @@ PROG_ENTER(rw)
 		code = PPME_SYSCALL_PREAD_E, n = 3;
 	else if (nr == __NR_pwrite64)
 		code = PPME_SYSCALL_PWRITE_E, n = 3;
-	BEGIN(code, n);
-	push_fd(&e, ARG(0));
-	push_u32(&e, ARG(2));
-	if (n == 3)
-		push_u64(&e, ARG(3));
-	END();
+	u8 *p;
+
+	if (n == 2) {
+		p = fx_begin(code, 2, EVENT_HEADER_LEN + 2 * 2 + 8 + 4);
+		if (!p)
+			return 0;
+		FX_LEN(p, 0, 8);
+		FX_LEN(p, 1, 4);
+		FX_PUT(p, 2, 0, s64, (s32)ARG(0));
+		FX_PUT(p, 2, 8, u32, ARG(2));
+	} else {
+		p = fx_begin(code, 3, EVENT_HEADER_LEN + 2 * 3 + 8 + 4 + 8);
+		if (!p)
+			return 0;
+		FX_LEN(p, 0, 8);
+		FX_LEN(p, 1, 4);
+		FX_LEN(p, 2, 8);
+		FX_PUT(p, 3, 0, s64, (s32)ARG(0));
+		FX_PUT(p, 3, 8, u32, ARG(2));
+		FX_PUT(p, 3, 12, u64, ARG(3));
+	}
+	fx_submit(p);
+	return 0;
 }
 
 /* The exit carries the data: what was read (res bytes) or written. */

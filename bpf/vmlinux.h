@@ -68,6 +68,7 @@ enum {
  * kernel has them: bpf_core_enum_value_exists() asks its BTF. */
 enum bpf_func_id {
 	BPF_FUNC_get_current_task_btf = 158,
+	BPF_FUNC_cgrp_storage_get = 210,
 };
 
 /* Map types and flags of the UAPI, the subset the probe declares. */

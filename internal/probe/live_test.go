@@ -321,13 +321,22 @@ func TestLiveCapture(t *testing.T) {
 		t.Fatalf("the vsyscall child did not die of SIGSEGV: %v (%s)", err, childOut.String())
 	}
 
+	// The openat exit's dev is the file system's, as stat(2) gives it
+	// (new_encode_dev, 32 bits).
+	var fst unix.Stat_t
+	if err := unix.Stat(path, &fst); err != nil {
+		t.Fatalf("stat %s: %v", path, err)
+	}
+	fileDev := uint32(fst.Dev)
+
 	ftid, ctid := int64(fileTID), int64(connTID)
 	tuple := fmt.Sprintf("127.0.0.1:%d->127.0.0.1:%d", connPort, lport)
 	checks := map[string]func() bool{
-		"openat exit with the path and fd": func() bool {
+		"openat exit with the path, fd and dev": func() bool {
 			return len(c.find(func(ev *event.Event) bool {
 				return ev.TID == ftid && ev.Type == 307 && str(ev, "name") == path &&
-					num(ev, "fd") == int64(fileFD) && num(ev, "dirfd") == -100
+					num(ev, "fd") == int64(fileFD) && num(ev, "dirfd") == -100 &&
+					event.U32(param(ev, "dev")) == fileDev
 			})) > 0
 		},
 		"openat enter with the path and flags": func() bool {
