@@ -708,7 +708,14 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		// The printer and the fields keep their own account of every
 		// event; a run that prints nothing, or reads no field, skips it.
 		if printing {
-			pr.Observe(ev)
+			if pf != nil {
+				// -p prints through the fields, which keep their own
+				// account: the printer only needs to know the event
+				// was read.
+				pr.Note(ev)
+			} else {
+				pr.Observe(ev)
+			}
 		}
 		if needFields {
 			cp.Observe(ev, st)
