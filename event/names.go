@@ -25,6 +25,20 @@ func Flags029(c Code) Flags {
 	return flags029[c]
 }
 
+// ParseFlags returns the flags that decide how sysdig's parser treats
+// events of code c: 0.29.3's for the codes it knows, so that old captures
+// build the same state, and the table's for newer codes (0 for a code the
+// table does not know).
+func ParseFlags(c Code) Flags {
+	if KnownTo029(c) {
+		return flags029[c]
+	}
+	if info := Lookup(c); info != nil {
+		return info.Flags
+	}
+	return 0
+}
+
 // SyscallName returns the name sysdig 0.29.3 gives the PPM_SC syscall
 // code id, the value of a PT_SYSCALLID parameter (e.g. the ID of the
 // generic "syscall" events 0/1). Code 0 is "<unknown>". It returns "" for

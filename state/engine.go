@@ -307,12 +307,7 @@ func (s *State) resolve(e *event.Event) bool {
 		return false
 	}
 	typ := e.Type
-	// sysdig 0.29.3's flags decide which events touch state, so old
-	// captures build the same state; newer codes use the current table.
-	flags := info.Flags
-	if event.KnownTo029(typ) {
-		flags = event.Flags029(typ)
-	}
+	flags := event.ParseFlags(typ)
 	if flags&event.FlagSkipParseReset != 0 {
 		if typ == evProcInfoE {
 			s.ctx.Thread = s.thread(e.TID)
@@ -342,17 +337,13 @@ func (s *State) resolve(e *event.Event) bool {
 		return false
 	}
 	p := s.per(t)
-	valid := true
+	usesFD := flags&event.FlagUsesFD != 0
+	valid := pair(e, p, usesFD)
 	if typ.IsEnter() {
-		p.lastFD = -1
-		p.lastType = uint16(typ)
-		if flags&event.FlagUsesFD != 0 {
-			p.lastFD = event.Int(e.Param(0))
+		if usesFD {
 			s.ctx.FDNum = p.lastFD
 			s.ctx.FD = s.getFD(t, p.lastFD) // fields: notes its name (fdflags.go)
 		}
-		p.latency = 0
-		p.enterTS = e.TS
 		// Keep a copy for an exit event that reads its enter's
 		// parameters, in a buffer reused per thread.
 		if exitReadsEnter(typ + 1) {
@@ -361,17 +352,8 @@ func (s *State) resolve(e *event.Event) bool {
 			p.enterV1 = e.V1
 		}
 	} else {
-		if p.enterTS != 0 {
-			p.latency = e.TS - p.enterTS
-		}
 		s.ctx.Latency = p.latency
-		if uint16(typ) == p.lastType+1 {
-			p.enterOK = true
-		} else {
-			p.enterOK = false
-			valid = false
-		}
-		if valid && flags&event.FlagUsesFD != 0 {
+		if valid && usesFD {
 			s.ctx.FDNum = p.lastFD
 			s.ctx.FD = s.getFD(t, p.lastFD) // fields: notes its name (fdflags.go)
 		} else if !valid && typ == evWriteX && s.captureFilter {
@@ -380,6 +362,28 @@ func (s *State) resolve(e *event.Event) bool {
 	}
 	s.cur, s.curP = t, p
 	return true
+}
+
+// pair is what sinsp's reset does with a thread's last enter event (p)
+// for e, not a context switch: an enter event becomes the last one, with
+// its fd (usesFD: its first parameter); an exit gets its latency and is
+// paired if it follows its enter, which pair reports (true for an enter).
+func pair(e *event.Event, p *perThread, usesFD bool) bool {
+	if e.Type.IsEnter() {
+		p.lastType = uint16(e.Type)
+		p.lastFD = -1
+		if usesFD {
+			p.lastFD = event.Int(e.Param(0))
+		}
+		p.latency = 0
+		p.enterTS = e.TS
+		return true
+	}
+	if p.enterTS != 0 {
+		p.latency = e.TS - p.enterTS
+	}
+	p.enterOK = uint16(e.Type) == p.lastType+1
+	return p.enterOK
 }
 
 // finish is the part of apply that sinsp does in its parsers, after its

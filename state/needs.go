@@ -13,15 +13,10 @@ func Needs(c event.Code) bool {
 }
 
 func needs(c event.Code) bool {
-	info := event.Lookup(c)
-	if info == nil {
+	if event.Lookup(c) == nil {
 		return true
 	}
-	flags := info.Flags
-	if event.KnownTo029(c) {
-		flags = event.Flags029(c)
-	}
-	if flags&(event.FlagModifiesState|event.FlagSkipParseReset) != 0 || isClone(c) {
+	if event.ParseFlags(c)&(event.FlagModifiesState|event.FlagSkipParseReset) != 0 || isClone(c) {
 		return true
 	}
 	switch c {

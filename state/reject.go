@@ -44,19 +44,7 @@ func (s *State) RejectEarly(e *event.Event, t *Thread) {
 		return // not parsed, and never paired
 	}
 	p := s.per(t)
-	if e.Type.IsEnter() {
-		p.lastFD = -1
-		if event.Flags029(e.Type)&event.FlagUsesFD != 0 || !event.KnownTo029(e.Type) && e.Info.Flags&event.FlagUsesFD != 0 {
-			p.lastFD = event.Int(e.Param(0))
-		}
-		p.latency = 0
-		p.enterTS = e.TS
-	} else {
-		if p.enterTS != 0 {
-			p.latency = e.TS - p.enterTS
-		}
-		p.enterOK = uint16(e.Type) == p.lastType+1
-	}
+	pair(e, p, event.ParseFlags(e.Type)&event.FlagUsesFD != 0)
 	p.lastType = noEnter
 }
 
@@ -90,11 +78,7 @@ var beforeParse = func() []bool {
 // RejectUnpairs reports whether sysdig's filter runs on e before e is
 // parsed, so that rejecting it unpairs its thread's next exit event.
 func RejectUnpairs(e *event.Event) bool {
-	fl := event.Flags029(e.Type)
-	if !event.KnownTo029(e.Type) && e.Info != nil {
-		fl = e.Info.Flags
-	}
-	return fl&(event.FlagModifiesState|event.FlagSkipParseReset) == 0 && e.Type != evSchedSwitch6E
+	return event.ParseFlags(e.Type)&(event.FlagModifiesState|event.FlagSkipParseReset) == 0 && e.Type != evSchedSwitch6E
 }
 
 // SetCaptureFilter tells the state that the events go through a filter

@@ -52,10 +52,7 @@ func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
 // modifiesState reports whether sysdig's parser changes its state on
 // events of type c, by sysdig 0.29.3's flags for the codes it knows.
 func modifiesState(e *event.Event) bool {
-	if event.KnownTo029(e.Type) {
-		return event.Flags029(e.Type)&event.FlagModifiesState != 0
-	}
-	return e.Info != nil && e.Info.Flags&event.FlagModifiesState != 0
+	return event.ParseFlags(e.Type)&event.FlagModifiesState != 0
 }
 
 func (w *captureWriter) event(ev *event.Event, matched bool) error {
