@@ -10,7 +10,7 @@ import (
 func seedELF() []byte {
 	const base = 0x401000
 	code := cat(nop4, movRAX(0xff600400), callRAX, ret, relTo([]byte{0xe8}, base+14, AddrGetcpu), ret)
-	return buildELF(code, base, []testSym{{"old_time", base, 14}, {"direct", base + 14, 6}}, false)
+	return buildELF(code, base, []testSym{{Name: "old_time", Value: base, Size: 14}, {Name: "direct", Value: base + 14, Size: 6}}, false)
 }
 
 // FuzzScanELF: any input gives findings or an error, never a panic, and a

@@ -5,8 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"debug/elf"
-	"encoding/binary"
 	"fmt"
 	"maps"
 	"os"
@@ -21,6 +19,8 @@ import (
 	"time"
 
 	"github.com/syscope/syscope/internal/testvm"
+
+	"github.com/syscope/syscope/internal/elftest"
 )
 
 // testMainEnv makes the test binary act as the syscope command: the VM
@@ -102,76 +102,13 @@ func buildC(t testing.TB, src string, flags ...string) string {
 }
 
 // A testSym is a function symbol for buildELF.
-type testSym struct {
-	name  string
-	value uint64
-	size  uint64
-}
+type testSym = elftest.Sym
 
 // buildELF makes a minimal x86-64 executable: one PT_LOAD segment and one
 // .text section holding code at addr, with a .symtab naming syms. With
 // noSections it has no section headers at all.
 func buildELF(code []byte, addr uint64, syms []testSym, noSections bool) []byte {
-	const ehsize, phsize, shsize, symsize = 64, 56, 64, 24
-	textOff := uint64(ehsize + phsize)
-	var symtab, strtab bytes.Buffer
-	strtab.WriteByte(0)
-	binary.Write(&symtab, binary.LittleEndian, elf.Sym64{})
-	for _, s := range syms {
-		binary.Write(&symtab, binary.LittleEndian, elf.Sym64{
-			Name:  uint32(strtab.Len()),
-			Info:  byte(elf.STB_GLOBAL)<<4 | byte(elf.STT_FUNC),
-			Shndx: 1,
-			Value: s.value,
-			Size:  s.size,
-		})
-		strtab.WriteString(s.name)
-		strtab.WriteByte(0)
-	}
-	shstr := "\x00.text\x00.symtab\x00.strtab\x00.shstrtab\x00"
-	symOff := textOff + uint64(len(code))
-	strOff := symOff + uint64(symtab.Len())
-	shstrOff := strOff + uint64(strtab.Len())
-	shOff := (shstrOff + uint64(len(shstr)) + 7) &^ 7
-	var b bytes.Buffer
-	hdr := elf.Header64{
-		Type: uint16(elf.ET_EXEC), Machine: uint16(elf.EM_X86_64), Version: 1,
-		Entry: addr, Phoff: ehsize, Shoff: shOff, Ehsize: ehsize,
-		Phentsize: phsize, Phnum: 1, Shentsize: shsize, Shnum: 5, Shstrndx: 4,
-	}
-	copy(hdr.Ident[:], elf.ELFMAG)
-	hdr.Ident[elf.EI_CLASS] = byte(elf.ELFCLASS64)
-	hdr.Ident[elf.EI_DATA] = byte(elf.ELFDATA2LSB)
-	hdr.Ident[elf.EI_VERSION] = 1
-	if noSections {
-		hdr.Shoff, hdr.Shnum, hdr.Shstrndx = 0, 0, 0
-	}
-	binary.Write(&b, binary.LittleEndian, hdr)
-	binary.Write(&b, binary.LittleEndian, elf.Prog64{
-		Type: uint32(elf.PT_LOAD), Flags: uint32(elf.PF_R | elf.PF_X),
-		Off: textOff, Vaddr: addr, Paddr: addr,
-		Filesz: uint64(len(code)), Memsz: uint64(len(code)), Align: 0x1000,
-	})
-	b.Write(code)
-	b.Write(symtab.Bytes())
-	b.Write(strtab.Bytes())
-	b.WriteString(shstr)
-	for uint64(b.Len()) < shOff {
-		b.WriteByte(0)
-	}
-	if noSections {
-		return b.Bytes()
-	}
-	for _, sh := range []elf.Section64{
-		{},
-		{Name: 1, Type: uint32(elf.SHT_PROGBITS), Flags: uint64(elf.SHF_ALLOC | elf.SHF_EXECINSTR), Addr: addr, Off: textOff, Size: uint64(len(code)), Addralign: 16},
-		{Name: 7, Type: uint32(elf.SHT_SYMTAB), Off: symOff, Size: uint64(symtab.Len()), Link: 3, Info: 1, Addralign: 8, Entsize: symsize},
-		{Name: 15, Type: uint32(elf.SHT_STRTAB), Off: strOff, Size: uint64(strtab.Len()), Addralign: 1},
-		{Name: 23, Type: uint32(elf.SHT_STRTAB), Off: shstrOff, Size: uint64(len(shstr)), Addralign: 1},
-	} {
-		binary.Write(&b, binary.LittleEndian, sh)
-	}
-	return b.Bytes()
+	return elftest.Exec(code, elftest.Options{Addr: addr, Sections: !noSections, Syms: syms})
 }
 
 // tarOf makes a tar archive of name -> contents (mode 0755 files).

@@ -113,7 +113,7 @@ func TestScanELFSynthetic(t *testing.T) {
 	const base = 0x401000
 	code := cat(nop4, movRAX(0xff600400), callRAX, ret, // old_time at +0
 		nop4, relTo([]byte{0xe8}, base+18, AddrGettimeofday), ret) // direct at +14
-	syms := []testSym{{"old_time", base, 14}, {"direct", base + 14, 10}}
+	syms := []testSym{{Name: "old_time", Value: base, Size: 14}, {Name: "direct", Value: base + 14, Size: 10}}
 	for _, noSections := range []bool{false, true} {
 		findings, err := ScanELF(bytes.NewReader(buildELF(code, base, syms, noSections)), "prog")
 		if err != nil {

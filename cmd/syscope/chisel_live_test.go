@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"debug/elf"
-	"encoding/binary"
 	"errors"
 	"os"
 	"os/exec"
@@ -13,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syscope/syscope/internal/elftest"
 	"github.com/syscope/syscope/internal/probe"
 )
 
@@ -23,26 +21,8 @@ const crasherBase = 0x400000
 // crasher makes a static x86-64 executable of code followed by exit(0):
 // no compiler needed, and the crash is exactly the instruction asked for.
 func crasher(code []byte) []byte {
-	const ehsize, phsize = 64, 56
 	code = append(append([]byte{}, code...), 0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05) // mov eax,60; xor edi,edi; syscall
-	size := uint64(ehsize + phsize + len(code))
-	var b bytes.Buffer
-	hdr := elf.Header64{
-		Type: uint16(elf.ET_EXEC), Machine: uint16(elf.EM_X86_64), Version: 1,
-		Entry: crasherBase + ehsize + phsize, Phoff: ehsize, Ehsize: ehsize,
-		Phentsize: phsize, Phnum: 1,
-	}
-	copy(hdr.Ident[:], elf.ELFMAG)
-	hdr.Ident[elf.EI_CLASS] = byte(elf.ELFCLASS64)
-	hdr.Ident[elf.EI_DATA] = byte(elf.ELFDATA2LSB)
-	hdr.Ident[elf.EI_VERSION] = 1
-	binary.Write(&b, binary.LittleEndian, hdr)
-	binary.Write(&b, binary.LittleEndian, elf.Prog64{
-		Type: uint32(elf.PT_LOAD), Flags: uint32(elf.PF_R | elf.PF_X),
-		Vaddr: crasherBase, Paddr: crasherBase, Filesz: size, Memsz: size, Align: 0x1000,
-	})
-	b.Write(code)
-	return b.Bytes()
+	return elftest.Exec(code, elftest.Options{Addr: crasherBase + elftest.CodeOffset, WholeFile: true})
 }
 
 // The crashers, by the cause the report must give. Names are their comm.
