@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // HeaderLen is the length of an event header with its nparams field (V2
@@ -59,7 +60,7 @@ var ErrParams = errors.New("malformed event parameters")
 // blocks and the live probe. raw is kept, not copied. It checks that the
 // parameter lengths stay within the event.
 func (e *Event) Decode(raw []byte) error {
-	if e.decodeFast(raw) {
+	if e.DecodeCommon(raw) {
 		return nil
 	}
 	if len(raw) < HeaderLen {
@@ -79,38 +80,38 @@ func (e *Event) Decode(raw []byte) error {
 	return e.locate(HeaderLen, int(n), true)
 }
 
-// decodeFast is Decode for the common event, in one pass: 16-bit
-// lengths that all fit. It reports false, for Decode's careful way to
-// decode the event or say what is wrong with it, on anything else.
-func (e *Event) decodeFast(raw []byte) bool {
+// DecodeCommon is Decode for the common event, in one pass: a code the
+// table knows, not of a large-payload type, with parameter lengths that
+// all fit. It reports false, for Decode's careful way to decode the event
+// or say what is wrong with it, on anything else; e is then undefined.
+func (e *Event) DecodeCommon(raw []byte) bool {
 	if len(raw) < HeaderLen {
 		return false
 	}
 	evlen := int(binary.LittleEndian.Uint32(raw[16:]))
-	if evlen > len(raw) || evlen < HeaderLen {
-		return false
-	}
-	r := raw[:evlen]
-	code := Code(binary.LittleEndian.Uint16(r[20:]))
-	info := Lookup(code)
-	n := int(binary.LittleEndian.Uint32(r[22:]))
+	code := Code(binary.LittleEndian.Uint16(raw[20:]))
+	n := int(binary.LittleEndian.Uint32(raw[22:]))
+	info := fastInfo(code)
 	p := HeaderLen + 2*n
-	if info != nil && info.Flags&FlagLargePayload != 0 || n > MaxParams || p > evlen {
+	if evlen > len(raw) || n > MaxParams || info == nil || p > evlen {
 		return false
 	}
-	lens := r[HeaderLen:p]
-	off := e.off[:n+1]
+	// The lengths are within raw (p <= evlen <= len(raw)) and the
+	// offsets within e.off (n <= MaxParams): the loop goes without the
+	// checks of indexing, which cost as much as the rest of it.
+	lens := unsafe.Pointer(unsafe.SliceData(raw[HeaderLen:]))
+	off := unsafe.Pointer(&e.off)
 	for i := range n {
-		off[i] = uint32(p)
-		p += int(lens[2*i]) | int(lens[2*i+1])<<8
+		*(*uint32)(unsafe.Add(off, 4*i)) = uint32(p)
+		p += int(*(*byte)(unsafe.Add(lens, 2*i))) | int(*(*byte)(unsafe.Add(lens, 2*i+1)))<<8
 	}
 	if p > evlen {
 		return false
 	}
-	off[n] = uint32(p)
-	e.TS = binary.LittleEndian.Uint64(r[0:])
-	e.TID = int64(binary.LittleEndian.Uint64(r[8:]))
-	e.Type, e.Info, e.Raw, e.V1, e.nparams = code, info, r, false, n
+	e.off[n] = uint32(p)
+	e.TS = binary.LittleEndian.Uint64(raw[0:])
+	e.TID = int64(binary.LittleEndian.Uint64(raw[8:]))
+	e.Type, e.Info, e.Raw, e.V1, e.nparams = code, info, raw[:evlen:evlen], false, n
 	return true
 }
 

@@ -179,5 +179,26 @@ func Lookup(c Code) *Info {
 	return &table[c]
 }
 
+// fastInfo is Lookup for DecodeCommon: the table's description of c, nil
+// for a code it does not know and for a large-payload one, which
+// DecodeCommon leaves to Decode.
+func fastInfo(c Code) *Info {
+	if int(c) < len(fastTable) {
+		return fastTable[c]
+	}
+	return nil
+}
+
+// fastTable is what fastInfo returns, by code.
+var fastTable = func() []*Info {
+	t := make([]*Info, len(table))
+	for c := range table {
+		if table[c].Name != "" && table[c].Flags&FlagLargePayload == 0 {
+			t[c] = &table[c]
+		}
+	}
+	return t
+}()
+
 // NumCodes is how many event codes the table knows.
 func NumCodes() int { return len(table) }

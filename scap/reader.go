@@ -312,23 +312,24 @@ func (rd *Reader) nextBuffered() (*event.Event, []byte) {
 // when it is a V2 event block whole in the file, decoded in place; nil
 // when it is anything else, for block to read.
 func (rd *Reader) nextMapped() *event.Event {
-	sp := rd.sp
-	buf := rd.mp.data[rd.mp.pos:]
+	m := rd.mp
+	buf := m.data[m.pos:]
 	if len(buf) < 8 {
 		return nil
 	}
 	typ := BlockType(binary.LittleEndian.Uint32(buf))
 	total := int(binary.LittleEndian.Uint32(buf[4:]))
-	if typ != BlockEventV2 && typ != BlockEventFlagsV2 || total < 12 || total > maxEventBlock+12 || total > len(buf) {
-		return nil
-	}
 	hdr := 2
-	if typ == BlockEventFlagsV2 {
+	if typ != BlockEventV2 {
+		if typ != BlockEventFlagsV2 {
+			return nil
+		}
 		hdr = 6
 	}
-	if total < 8+hdr+event.HeaderLen+4 {
+	if total > len(buf) || total > maxEventBlock+12 || total < 8+hdr+event.HeaderLen+4 {
 		return nil
 	}
+	sp := rd.sp
 	body := buf[8 : total-4]
 	ev := &rd.ev
 	if code := int(binary.LittleEndian.Uint16(body[hdr+20:])); sp.skimEvery || code < len(sp.skim) && sp.skim[code] {
@@ -336,9 +337,10 @@ func (rd *Reader) nextMapped() *event.Event {
 			return nil // block reads it again, for its error or to skip it
 		}
 	} else {
-		// decodeEventAt's way, in fewer steps: a code the table does
-		// not know is skipped, and damage reported, by block.
-		if ev.Decode(body[hdr:]) != nil || ev.Info == nil {
+		// decodeEventAt's way, in fewer steps, for the common event:
+		// anything else (a code the table does not know, damage) is
+		// block's to read, skip or report.
+		if !ev.DecodeCommon(body[hdr:]) {
 			return nil
 		}
 		ev.CPU = binary.LittleEndian.Uint16(body)
@@ -351,10 +353,10 @@ func (rd *Reader) nextMapped() *event.Event {
 	}
 	sp.blkOff = sp.off
 	rd.blkOff = sp.off
-	rd.mp.pos += total
-	rd.mp.advanced()
+	m.pos += total
+	m.advanced()
 	sp.off += int64(total)
-	return &rd.ev
+	return ev
 }
 
 // NextRun is NextBlock for many events at once, in a mapped file: it

@@ -39,11 +39,19 @@ const (
 
 // advanced gives back the pages well behind pos, from time to time.
 func (m *mapped) advanced() {
-	if m.release != nil && m.pos-m.released >= releaseEvery+releaseLag {
-		n := (m.pos - releaseLag) &^ (releasePage - 1)
-		m.release(n)
-		m.released = n
+	if m.pos-m.released >= releaseEvery+releaseLag {
+		m.releaseBehind()
 	}
+}
+
+// releaseBehind is advanced's work, out of line so that the check for it
+// is inlined into the reading of every event.
+func (m *mapped) releaseBehind() {
+	n := (m.pos - releaseLag) &^ (releasePage - 1)
+	if m.release != nil {
+		m.release(n)
+	}
+	m.released = n
 }
 
 func (m *mapped) Peek(n int) ([]byte, error) {
