@@ -2,6 +2,7 @@ package fields
 
 import (
 	"encoding/binary"
+	"strings"
 	"time"
 
 	"github.com/syscope/syscope/event"
@@ -121,6 +122,26 @@ func (c *Capture) Observe(e *event.Event, st *state.State) {
 	}
 }
 
+// ObserveTime is Observe for a run none of whose fields reads what
+// sinsp keeps about each thread's last event (see ReadsLastEvent): it
+// only notes the time of the first event. Fill then gives no latency
+// and no last fd.
+func (c *Capture) ObserveTime(e *event.Event) {
+	if c.FirstTS == 0 && !isContainerJSON(e.Type) {
+		c.FirstTS = e.TS
+	}
+	c.cur = nil
+}
+
+// ReadsLastEvent reports whether the field name reads what Observe keeps
+// of each thread's last event: the latency (evt.latency and its kin,
+// evt.wait_latency, evt.outputtime with -t d) or the thread's last fd
+// (the fd fields of an event whose fd is not in its parameters).
+func ReadsLastEvent(name string) bool {
+	return strings.HasPrefix(name, "fd.") || strings.HasPrefix(name, "evt.latency") ||
+		name == "evt.wait_latency" || name == "evt.outputtime"
+}
+
 // Reject is State.Reject for what the fields keep of each thread's last
 // event: after sysdig's filter rejects e before parsing it, the thread's
 // next exit is not paired with its enter event. Call it after Observe.
@@ -151,7 +172,10 @@ func (c *Capture) Fill(ctx *Ctx, e *event.Event, st *state.State, th *state.Thre
 		c.ctrTh.SID, c.ctrTh.VPGID, c.ctrTh.FDLimit = -1, -1, -1
 		th = &c.ctrTh
 	}
-	*ctx = Ctx{Ev: e, St: st, Th: th, FD: last.FD, FDNum: -1, NameChanged: last.NameChanged, R: ctx.R, Cap: c}
+	// Field by field: cheaper than a whole new Ctx, and every field
+	// but R is set.
+	ctx.Ev, ctx.St, ctx.Th, ctx.FD, ctx.NameChanged, ctx.Cap = e, st, th, last.FD, last.NameChanged, c
+	ctx.Latency, ctx.FDNum = 0, -1
 	if l := c.cur; l != nil {
 		ctx.Latency = l.latency
 		ctx.FDNum = l.lastFD

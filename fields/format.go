@@ -180,6 +180,17 @@ func atoiC(s string) int {
 // String returns the format.
 func (f *Formatter) String() string { return f.spec }
 
+// Fields returns the names of the fields the format prints, in order.
+func (f *Formatter) Fields() []string {
+	var names []string
+	for _, t := range f.tokens {
+		if t.x != nil {
+			names = append(names, t.x.f.Name)
+		}
+	}
+	return names
+}
+
 // RequireAll reports whether the format drops events with a field that
 // has no value (it does not start with '*').
 func (f *Formatter) RequireAll() bool { return f.requireAll }

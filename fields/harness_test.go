@@ -53,6 +53,7 @@ func formatTrace(tb testing.TB, trace, spec string, json bool, flags ...string) 
 	tb.Helper()
 	opt := format.Options{JSON: json}
 	tmode := byte('h')
+	timeOnly := false
 	for _, fl := range flags {
 		switch {
 		case len(fl) == 3 && fl[:2] == "-t":
@@ -67,6 +68,11 @@ func formatTrace(tb testing.TB, trace, spec string, json bool, flags ...string) 
 			opt.Buffer = format.BufBase64
 		case fl == "-v":
 			opt.Verbose = true
+		case fl == "observe-time":
+			// Not a sysdig flag: the Capture keeps only the time of
+			// the first event (ObserveTime), as syscope does when no
+			// field ReadsLastEvent.
+			timeOnly = true
 		default:
 			tb.Fatalf("flag %q", fl)
 		}
@@ -106,7 +112,11 @@ func formatTrace(tb testing.TB, trace, spec string, json bool, flags ...string) 
 			tb.Fatalf("%s: %v", trace, err)
 		}
 		st.Apply(ev)
-		cp.Observe(ev, st)
+		if timeOnly {
+			cp.ObserveTime(ev)
+		} else {
+			cp.Observe(ev, st)
+		}
 		pr.Observe(ev)
 		if pr.Skipped(ev) {
 			continue
