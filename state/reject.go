@@ -34,9 +34,10 @@ func (s *State) Reject(e *event.Event) {
 }
 
 // RejectEarly is Resolve then Reject, after Settle, for an event
-// FilteredBeforeParse of thread t (e's, known to the state) that the
-// filter rejects whatever its fd: only the thread's pairing changes, as
-// in sinsp, and nothing else is looked up.
+// FilteredBeforeParse of thread t (e's, known to the state; nil for a
+// context switch of a thread it does not know) that the filter rejects
+// whatever its fd: only the thread's pairing changes, as in sinsp, and
+// nothing else is looked up.
 func (s *State) RejectEarly(e *event.Event, t *Thread) {
 	s.cur = nil
 	s.ctx = Ctx{Thread: t, FDNum: -1}

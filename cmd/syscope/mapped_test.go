@@ -50,7 +50,17 @@ func TestReadMapped(t *testing.T) {
 	path := longTrace(t, 50000)
 	for _, args := range [][]string{
 		{},
+		// Filters on the thread's identity alone, whose verdicts are
+		// kept per thread, and for the events without one (this
+		// trace's second part has threads in no process table, and
+		// switches of unknown threads).
 		{"proc.name=bash"},
+		{"proc.name!=bash"},
+		{"-p", "%evt.num %evt.type %proc.name", "not proc.name=bash and proc.name!=sh"},
+		// -p with no field that reads the threads' last events, and
+		// with some.
+		{"-p", "%evt.num %proc.name"},
+		{"-p", "%evt.num %evt.latency %fd.num %proc.name", "proc.name=curl"},
 		{"-p", "%evt.num %proc.name %fd.name %evt.args", "evt.type in (open, read, close, execve)"},
 		{"-j", "evt.type=switch"},
 	} {

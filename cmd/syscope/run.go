@@ -585,6 +585,10 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	// The fields' bookkeeping (latency, last fd, first event's time)
 	// serves -p and filters on other fields than identities.
 	needFields := pf != nil || flt != nil && !byThread
+	// What sinsp keeps of each thread's last event (latency, last fd)
+	// only matters to some fields; without them, the fields' bookkeeping
+	// is the time of the first event.
+	lastEvents := ck != nil || readsLastEvent(cfg, pf)
 	// A plain copy (-w without a filter or rotation) copies events as
 	// they are: nothing reads the state, so it is not kept.
 	needState := ck != nil || !plainCopy(cfg)
@@ -593,6 +597,16 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	// writer, chisel or field bookkeeping.
 	quickReject := byThread && w == nil && ck == nil && !needFields
 	var line []byte
+	// noThread is the verdict of a thread-only filter for an event
+	// without a thread, as Thread.Memo keeps one for a thread.
+	noThread := uint64(1)
+	// The events of a file that a thread-only filter rejects by their
+	// thread's still valid verdict take a loop of their own, which does
+	// nothing else.
+	var quick *quickRejecter
+	if quickReject && file != nil && !cfg.display && needState {
+		quick = &quickRejecter{rd: file, st: st, pr: pr, note: printing, noThread: &noThread}
+	}
 
 	// n counts the events sysdig's loop sees: not the state-only ones,
 	// nor the container events a file starts with, which sinsp consumes
@@ -648,7 +662,24 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			countReached = true
 			break
 		}
-		ev, err := rd.Next()
+		var ev *event.Event
+		var err error
+		// parsed: the quick loop has resolved and parsed ev, and
+		// given it to the printer, before it found it could not
+		// reject it.
+		parsed := false
+		if quick != nil && !restarted {
+			var took int
+			ev, took, parsed, err = quick.run(uncounted, section)
+			if took > 0 {
+				started = true
+			}
+			if ev == nil && err == nil {
+				continue // a pause, for the checks above
+			}
+		} else {
+			ev, err = rd.Next()
+		}
 		if err != nil {
 			if err != io.EOF {
 				readErr = err
@@ -681,7 +712,9 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		if restarted {
 			uncounted++
 		}
-		ev.Num -= uncounted
+		if !parsed {
+			ev.Num -= uncounted
+		}
 		// sysdig runs the command's filter on an event that does not
 		// modify state between resolving its thread and fd and parsing
 		// it, and parses only what it lets through.
@@ -699,7 +732,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 				continue
 			}
 		}
-		if needState {
+		if needState && !parsed {
 			st.Resolve(ev)
 			if !early {
 				st.Parse(ev)
@@ -707,7 +740,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		// The printer and the fields keep their own account of every
 		// event; a run that prints nothing, or reads no field, skips it.
-		if printing {
+		if printing && !parsed {
 			if pf != nil {
 				// -p prints through the fields, which keep their own
 				// account: the printer only needs to know the event
@@ -718,7 +751,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			}
 		}
 		if needFields {
-			cp.Observe(ev, st)
+			if lastEvents {
+				cp.Observe(ev, st)
+			} else {
+				cp.ObserveTime(ev)
+			}
 		}
 		if !isCtr {
 			started = true
@@ -742,7 +779,23 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 				}
 			} else {
 				cp.Fill(&ctx, ev, st, th)
-				matched = flt.Match(&ctx)
+				if byThread && ctx.Th == nil && !isCtr {
+					// Without a thread, a thread-only filter's
+					// verdict is the same for every event: kept
+					// as a thread's is.
+					g := st.Gen() << 1
+					if noThread&^1 == g {
+						matched = noThread&1 != 0
+					} else {
+						matched = flt.Match(&ctx)
+						noThread = g
+						if matched {
+							noThread |= 1
+						}
+					}
+				} else {
+					matched = flt.Match(&ctx)
+				}
 			}
 		}
 		if early && matched {
@@ -849,6 +902,83 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	return nil
 }
 
+// quickRejecter is the loop of process for the events of a file that a
+// filter on the thread's identity alone rejects by the verdict its thread
+// keeps (Thread.Memo), when nothing else looks at them: an event that
+// sysdig filters before parsing costs its reading, the state's rejection
+// (state.RejectEarly) and the printer's note that it was read; another
+// costs what process does with it, without process's checks.
+type quickRejecter struct {
+	rd   *scap.Reader
+	st   *state.State
+	pr   *format.Printer
+	note bool // the printer is told about every event
+	// noThread is process's verdict for events without a thread.
+	noThread *uint64
+}
+
+// codeSchedSwitch is the code of the context switch event (switch, the
+// event table's 152).
+const codeSchedSwitch event.Code = 152
+
+// quickPause is how many events the loop takes before it returns to
+// process, which checks for a signal between events.
+const quickPause = 4096
+
+// run takes events until one that it cannot reject that way (another
+// event, of another section, or of a thread without a valid verdict),
+// which it returns as it is, for process to take from there; or an error,
+// or a pause (nil, nil) after quickPause events. It returns how many
+// events it took. The events of the section it reads have uncounted
+// subtracted from their numbers, as process does.
+//
+// An event that the state parses before the filter is resolved, parsed
+// and given to the printer as process does, then rejected by the verdict
+// that held before, if the state's generation did not change. If it did
+// (a thread made up, a new name...), run returns it with parsed set: what
+// is left for process is to filter it.
+func (q *quickRejecter) run(uncounted uint64, section int) (ev *event.Event, took int, parsed bool, err error) {
+	st := q.st
+	for ; took < quickPause; took++ {
+		ev, err = q.rd.Next()
+		if err != nil || q.rd.Sections() != section || ev.Type == event.CodeUserStack || isContainerEvent(ev.Type) {
+			return ev, took, false, err
+		}
+		early := state.FilteredBeforeParse(ev)
+		st.Settle()
+		g := st.Gen() << 1
+		th := st.Thread(ev.TID)
+		if th == nil {
+			// Without a thread, the verdict of events without one;
+			// but for a context switch, the state makes up a thread
+			// for an event it resolves early.
+			if early && ev.Type != codeSchedSwitch || *q.noThread != g {
+				return ev, took, false, nil
+			}
+		} else if th.Memo != g {
+			return ev, took, false, nil
+		}
+		ev.Num -= uncounted
+		if early {
+			st.RejectEarly(ev, th)
+			if q.note {
+				q.pr.Note(ev)
+			}
+			continue
+		}
+		st.Resolve(ev)
+		st.Parse(ev)
+		if q.note {
+			q.pr.Observe(ev)
+		}
+		if st.Gen()<<1 != g {
+			return ev, took, true, nil
+		}
+		st.Reject(ev)
+	}
+	return nil, quickPause, false, nil
+}
+
 // cFloat formats v as printf's "%.2lf" does, infinities and NaN included.
 func cFloat(v float64) string {
 	switch {
@@ -888,6 +1018,12 @@ var identityFields = map[string]bool{
 // of identityFields, so that its verdict for an event follows from the
 // event's thread alone.
 func threadOnly(expr string) bool {
+	return everyField(expr, func(name string) bool { return identityFields[name] })
+}
+
+// everyField reports whether ok holds for every field the filter expr
+// checks; false for a filter that does not parse.
+func everyField(expr string, ok func(name string) bool) bool {
 	x, err := filter.Parse(expr)
 	if err != nil {
 		return false
@@ -907,11 +1043,27 @@ func threadOnly(expr string) bool {
 		case *filter.ParenExpr:
 			return walk(x.X)
 		case *filter.CheckExpr:
-			return identityFields[x.Field.Name]
+			return ok(x.Field.Name)
 		}
 		return false
 	}
 	return walk(x)
+}
+
+// readsLastEvent reports whether a field of the run's filter or -p format
+// reads what sinsp keeps of each thread's last event.
+func readsLastEvent(cfg *config, pf *fields.Formatter) bool {
+	if cfg.filter != "" && !everyField(cfg.filter, func(name string) bool { return !fields.ReadsLastEvent(name) }) {
+		return true
+	}
+	if pf != nil {
+		for _, name := range pf.Fields() {
+			if fields.ReadsLastEvent(name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // skimSet is the set of event codes whose parameters nobody asks for in
