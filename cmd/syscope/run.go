@@ -596,7 +596,16 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	// needs no more than the rejection when nobody else looks at it: no
 	// writer, chisel or field bookkeeping.
 	quickReject := byThread && w == nil && ck == nil && !needFields
-	var line []byte
+	var fp *formatPrinter
+	if pf != nil {
+		fp = &formatPrinter{pf: pf, pr: pr, cp: cp, st: st, ctx: &ctx}
+	}
+	// Printing every event of a file with -p, and nothing else, takes
+	// a loop of its own too.
+	var plain *formatLoop
+	if fp != nil && flt == nil && file != nil && printing && needState && cfg.count == 0 && cfg.duration == 0 && sum == nil && !cfg.unbuffered {
+		plain = &formatLoop{rd: file, fp: fp, lastEvents: lastEvents}
+	}
 	// noThread is the verdict of a thread-only filter for an event
 	// without a thread, as Thread.Memo keeps one for a thread.
 	noThread := uint64(1)
@@ -673,6 +682,19 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			ev, took, parsed, err = quick.run(uncounted, section)
 			if took > 0 {
 				started = true
+			}
+			if ev == nil && err == nil {
+				continue // a pause, for the checks above
+			}
+		} else if plain != nil && !restarted {
+			var took int
+			ev, took, err = plain.run(uncounted, section)
+			if took > 0 {
+				started = true
+				n += plain.counted
+			}
+			if plain.failed != nil {
+				return plain.failed
 			}
 			if ev == nil && err == nil {
 				continue // a pause, for the checks above
@@ -840,24 +862,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			continue
 		}
 		if pf != nil {
-			if pr.Skipped(ev) {
-				continue
-			}
-			cp.Fill(&ctx, ev, st, pr.Thread(ev))
-			var ok bool
-			line, ok = pf.Append(line[:0], &ctx)
-			if !ok {
-				if err := pf.Err(); err != nil {
-					var fe *fields.FormatError
-					if errors.As(err, &fe) {
-						return fail(1, "%s", fe.Msg)
-					}
-					return fail(1, "%v", err)
-				}
-				continue
-			}
-			line = append(line, '\n')
-			if _, err := pr.Writer().Write(line); err != nil {
+			if err := fp.print(ev); err != nil {
 				return err
 			}
 		} else if err := pr.Print(ev); err != nil {
@@ -900,6 +905,90 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		fmt.Fprintf(stderr, "Elapsed time: %.3f, Captured Events: %d, %s eps\n", d, n, cFloat(float64(n)/d))
 	}
 	return nil
+}
+
+// formatPrinter prints events with -p.
+type formatPrinter struct {
+	pf   *fields.Formatter
+	pr   *format.Printer
+	cp   *fields.Capture
+	st   *state.State
+	ctx  *fields.Ctx
+	line []byte
+}
+
+// print prints e, read, applied and counted, unless sysdig skips it; an
+// error of the format (sysdig's formatter throws it) ends the run.
+func (p *formatPrinter) print(e *event.Event) error {
+	if p.pr.Skipped(e) {
+		return nil
+	}
+	p.cp.Fill(p.ctx, e, p.st, p.pr.Thread(e))
+	line, ok := p.pf.Append(p.line[:0], p.ctx)
+	p.line = line
+	if !ok {
+		if err := p.pf.Err(); err != nil {
+			var fe *fields.FormatError
+			if errors.As(err, &fe) {
+				return fail(1, "%s", fe.Msg)
+			}
+			return fail(1, "%v", err)
+		}
+		return nil
+	}
+	p.line = append(p.line, '\n')
+	_, err := p.pr.Writer().Write(p.line)
+	return err
+}
+
+// formatLoop is the loop of process for printing every event of a file
+// with -p, with no filter, writer, chisel, count or time limit: what
+// process does for each event, without its checks for what is not there.
+type formatLoop struct {
+	rd         *scap.Reader
+	fp         *formatPrinter
+	lastEvents bool // see process
+	// counted is how many events the last run counted, as process
+	// counts them (its n).
+	counted uint64
+	// failed is the error that ends the run: of the format or of the
+	// output.
+	failed error
+}
+
+// run takes events until one it leaves to process (of another section,
+// a container event, syscope's own), which it returns as it is; or an
+// error of the reading, or a pause (nil, nil) after quickPause events. It
+// returns how many events it took. An error of the format or of the
+// output stops it, in failed.
+func (l *formatLoop) run(uncounted uint64, section int) (ev *event.Event, took int, err error) {
+	fp := l.fp
+	st, pr, cp := fp.st, fp.pr, fp.cp
+	l.counted = 0
+	for ; took < quickPause; took++ {
+		ev, err = l.rd.Next()
+		if err != nil || l.rd.Sections() != section || ev.Type == event.CodeUserStack || isContainerEvent(ev.Type) {
+			return ev, took, err
+		}
+		ev.Num -= uncounted
+		st.Resolve(ev)
+		st.Parse(ev)
+		pr.Note(ev)
+		if l.lastEvents {
+			cp.Observe(ev, st)
+		} else {
+			cp.ObserveTime(ev)
+		}
+		if ev.Flags&event.FlagStateOnly != 0 {
+			continue
+		}
+		l.counted++
+		if err := fp.print(ev); err != nil {
+			l.failed = err
+			return nil, took + 1, nil
+		}
+	}
+	return nil, quickPause, nil
 }
 
 // quickRejecter is the loop of process for the events of a file that a
