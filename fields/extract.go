@@ -156,7 +156,7 @@ func (x *extractor) render(dst []byte, v *Value) ([]byte, bool) {
 		bits := map[ptype]uint{ptInt8: 8, ptInt16: 16, ptInt32: 32}[x.pt]
 		switch x.pf {
 		case pfDec, pfID:
-			return strconv.AppendInt(dst, v.Int, 10), true
+			return format.AppendInt(dst, v.Int), true
 		case pfOct:
 			return strconv.AppendUint(dst, uint64(v.Int)&(1<<bits-1), 8), true
 		case pfHex:
@@ -172,13 +172,13 @@ func (x *extractor) render(dst []byte, v *Value) ([]byte, bool) {
 		case pfHex:
 			return format.AppendUpperHex(dst, uint64(v.Int)), true
 		}
-		return strconv.AppendInt(dst, v.Int, 10), true
+		return format.AppendInt(dst, v.Int), true
 	case ptUint8, ptUint16, ptUint32, ptPort:
 		switch x.pf {
 		case pfOct:
 			return strconv.AppendUint(dst, v.Uint, 8), true
 		case pfDec, pfID, pfHex:
-			return strconv.AppendUint(dst, v.Uint, 10), true
+			return format.AppendUint(dst, v.Uint), true
 		}
 		return dst, false
 	case ptUint64, ptReltime, ptAbstime:
@@ -186,7 +186,7 @@ func (x *extractor) render(dst []byte, v *Value) ([]byte, bool) {
 		case pfOct:
 			return strconv.AppendUint(dst, v.Uint, 8), true
 		case pfDec, pfID:
-			return strconv.AppendUint(dst, v.Uint, 10), true
+			return format.AppendUint(dst, v.Uint), true
 		case pf10PaddedDec:
 			return format.AppendZeroPadded(dst, v.Uint, 9), true
 		case pfHex:
@@ -359,20 +359,20 @@ func (x *extractor) appendJSON(dst []byte, c *Ctx) ([]byte, bool) {
 	case ptInt8, ptInt16, ptInt32:
 		switch x.pf {
 		case pfDec, pfID:
-			return strconv.AppendInt(dst, v.Int, 10), true
+			return format.AppendInt(dst, v.Int), true
 		case pfOct, pfHex:
 			return x.jsonString(dst, v)
 		}
 		return dst, false
 	case ptInt64:
 		if x.pf == pfDec || x.pf == pfID {
-			return strconv.AppendInt(dst, v.Int, 10), true
+			return format.AppendInt(dst, v.Int), true
 		}
 		return x.jsonString(dst, v)
 	case ptUint8, ptUint16, ptUint32, ptPort:
 		switch x.pf {
 		case pfDec, pfID:
-			return strconv.AppendUint(dst, v.Uint, 10), true
+			return format.AppendUint(dst, v.Uint), true
 		case pfOct, pfHex:
 			return x.jsonString(dst, v)
 		}
@@ -380,7 +380,7 @@ func (x *extractor) appendJSON(dst []byte, c *Ctx) ([]byte, bool) {
 	case ptUint64, ptReltime, ptAbstime:
 		switch x.pf {
 		case pfDec, pfID:
-			return strconv.AppendUint(dst, v.Uint, 10), true
+			return format.AppendUint(dst, v.Uint), true
 		case pf10PaddedDec, pfOct, pfHex:
 			return x.jsonString(dst, v)
 		}

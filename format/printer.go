@@ -333,11 +333,11 @@ const na = "<NA>"
 // appendText appends the default (or -pc) format up to evt.info, which
 // the caller appends.
 func (p *Printer) appendText(b []byte, e *event.Event, th *state.Thread) []byte {
-	b = strconv.AppendUint(b, e.Num, 10)
+	b = AppendUint(b, e.Num)
 	b = append(b, ' ')
 	b = p.appendOutputTime(b, e)
 	b = append(b, ' ')
-	b = strconv.AppendInt(b, int64(int16(e.CPU)), 10)
+	b = AppendInt(b, int64(int16(e.CPU)))
 	b = append(b, ' ')
 	if p.opt.Container {
 		b = p.appendContainerName(b, th)
@@ -351,11 +351,11 @@ func (p *Printer) appendText(b []byte, e *event.Event, th *state.Thread) []byte 
 		b = append(b, na...)
 	}
 	b = append(b, " ("...)
-	b = strconv.AppendInt(b, e.TID, 10)
+	b = AppendInt(b, e.TID)
 	if p.opt.Container {
 		b = append(b, ':')
 		if th != nil && th.VTID != -1 {
-			b = strconv.AppendInt(b, th.VTID, 10)
+			b = AppendInt(b, th.VTID)
 		} else {
 			b = append(b, na...)
 		}
@@ -483,13 +483,13 @@ func (p *Printer) appendJSON(b []byte, e *event.Event, th *state.Thread) []byte 
 		b = append(b, ',')
 	}
 	b = append(b, `"evt.cpu":`...)
-	b = strconv.AppendInt(b, int64(int16(e.CPU)), 10)
+	b = AppendInt(b, int64(int16(e.CPU)))
 	b = append(b, `,"evt.dir":"`...)
 	b = append(b, e.Type.DirChar(), '"')
 	b = append(b, `,"evt.info":`...)
 	b = AppendJSONString(b, p.info)
 	b = append(b, `,"evt.num":`...)
-	b = strconv.AppendUint(b, e.Num, 10)
+	b = AppendUint(b, e.Num)
 	b = append(b, `,"evt.outputtime":`...)
 	b = strconv.AppendInt(b, int64(e.TS), 10)
 	b = append(b, `,"evt.type":`...)
@@ -503,11 +503,11 @@ func (p *Printer) appendJSON(b []byte, e *event.Event, th *state.Thread) []byte 
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"thread.tid":`...)
-	b = strconv.AppendInt(b, e.TID, 10)
+	b = AppendInt(b, e.TID)
 	if p.opt.Container {
 		b = append(b, `,"thread.vtid":`...)
 		if th != nil && th.VTID != -1 {
-			b = strconv.AppendInt(b, th.VTID, 10)
+			b = AppendInt(b, th.VTID)
 		} else {
 			b = append(b, "null"...)
 		}
