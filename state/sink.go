@@ -29,6 +29,13 @@ func (s *State) Resolve(e *event.Event) {
 // counted. Resolve does it; call it alone before looking at the state
 // for an event that RejectEarly may then take.
 func (s *State) Settle() {
+	// Inlined into every event's handling: nothing to do, most times.
+	if s.fdsToRemove.tid != 0 || len(s.fdsToRemove.fds) > 0 || s.tidToRemove != 0 || s.childDeps || s.metaDirty {
+		s.settle()
+	}
+}
+
+func (s *State) settle() {
 	s.flushPending()
 	if s.childDeps {
 		// sinsp counts the threads of the process list once it is read.
