@@ -31,11 +31,7 @@ func loadCtxs(tb testing.TB, trace string) []Ctx {
 	}
 	pr := format.NewPrinter(io.Discard, st, format.Options{})
 	var ctxs []Ctx
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -59,11 +59,7 @@ func FuzzFormat(f *testing.F) {
 		}
 		pr := format.NewPrinter(io.Discard, st, format.Options{JSON: json})
 		var out []byte
-		for {
-			ev, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
+		for ev, err := range rd.Events() {
 			if err != nil {
 				t.Fatal(err)
 			}

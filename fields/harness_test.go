@@ -103,11 +103,7 @@ func formatTrace(tb testing.TB, trace, spec string, json bool, flags ...string) 
 	opt.Time = tmode
 	pr := format.NewPrinter(io.Discard, st, opt)
 	var out []byte
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			tb.Fatalf("%s: %v", trace, err)
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -337,11 +336,7 @@ func runSyscope(tb testing.TB, trace string, filters []string) map[string]string
 	}
 	var ctx fields.Ctx
 	started := false
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			tb.Fatalf("%s: %v", trace, err)
 		}

@@ -148,11 +148,7 @@ func readAll(tb testing.TB, data []byte, sink scap.Sink) (res readResult) {
 		return res
 	}
 	defer func() { res.off = rd.Offset() }()
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			return res
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			res.err = err
 			checkErr(tb, err)
@@ -164,6 +160,7 @@ func readAll(tb testing.TB, data []byte, sink scap.Sink) (res readResult) {
 			tb.Fatalf("more events (%d) than input bytes (%d)", len(res.ends), len(data))
 		}
 	}
+	return res
 }
 
 func checkErr(tb testing.TB, err error) {

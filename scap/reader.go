@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"runtime"
 
@@ -221,6 +222,20 @@ func (rd *Reader) Next() (*event.Event, error) {
 		default:
 			if err := rd.meta(typ, body); err != nil {
 				return nil, err
+			}
+		}
+	}
+}
+
+// Events returns the events Next returns, for a range loop: it stops at
+// the end of the file, and at damage after yielding the error (with a nil
+// event). As with Next, each event is reused by the next step.
+func (rd *Reader) Events() iter.Seq2[*event.Event, error] {
+	return func(yield func(*event.Event, error) bool) {
+		for {
+			ev, err := rd.Next()
+			if err == io.EOF || !yield(ev, err) || err != nil {
+				return
 			}
 		}
 	}

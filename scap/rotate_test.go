@@ -3,7 +3,6 @@ package scap_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,11 +30,7 @@ func rotate(t *testing.T, data []byte, times int, opt scap.RotateOptions) (names
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			ev, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
+		for ev, err := range rd.Events() {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,11 +65,7 @@ func readFile(t *testing.T, name string) fileEvents {
 		t.Fatalf("%s: %v", name, err)
 	}
 	var fe fileEvents
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			return fe
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -85,6 +76,7 @@ func readFile(t *testing.T, name string) fileEvents {
 		fe.ts = append(fe.ts, ev.TS)
 		fe.n++
 	}
+	return fe
 }
 
 // checkSysdigReads runs sysdig on a file: it must read it to its end

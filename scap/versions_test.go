@@ -3,7 +3,6 @@ package scap_test
 import (
 	"bytes"
 	"encoding/binary"
-	"io"
 	"testing"
 
 	"github.com/syscope/syscope/event"
@@ -249,11 +248,7 @@ func TestBlockVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			t.Fatalf("after %d events: %v", len(got), err)
 		}

@@ -41,11 +41,7 @@ func copyTrace(tb testing.TB, data []byte, w *scap.Writer) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -81,11 +77,7 @@ func summarize(tb testing.TB, data []byte) []evSum {
 		tb.Fatal(err)
 	}
 	var out []evSum
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			return out
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -95,6 +87,7 @@ func summarize(tb testing.TB, data []byte) []evSum {
 		}
 		out = append(out, s)
 	}
+	return out
 }
 
 func sameEvents(tb testing.TB, a, b []evSum) {
@@ -267,16 +260,13 @@ func readEvents(tb testing.TB, data []byte) []*event.Event {
 		tb.Fatal(err)
 	}
 	var evs []*event.Event
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			return evs
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			tb.Fatal(err)
 		}
 		evs = append(evs, ev.Clone())
 	}
+	return evs
 }
 
 func writeFile(tb testing.TB, m *scap.Meta, evs ...*event.Event) []byte {
@@ -637,11 +627,7 @@ func writeUntilError(t *testing.T, data []byte, w *scap.Writer) (werr error, flu
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			return w.Close(), flushed
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -662,6 +648,7 @@ func writeUntilError(t *testing.T, data []byte, w *scap.Writer) (werr error, flu
 			flushed = ev.Num
 		}
 	}
+	return w.Close(), flushed
 }
 
 // readPrefix reads data to its end and returns the events it holds; a

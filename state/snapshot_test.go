@@ -91,11 +91,7 @@ func TestSnapshotRebuildsState(t *testing.T) {
 				var out bytes.Buffer
 				w := scap.NewWriter(&out, scap.WriterOptions{Compress: gz})
 				first := true
-				for {
-					ev, err := rd.Next()
-					if err == io.EOF {
-						break
-					}
+				for ev, err := range rd.Events() {
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -147,11 +143,7 @@ func eventList(t *testing.T, data []byte) []string {
 		t.Fatal(err)
 	}
 	var out []string
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			return out
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,6 +153,7 @@ func eventList(t *testing.T, data []byte) []string {
 		}
 		out = append(out, s)
 	}
+	return out
 }
 
 type evRec struct {
@@ -208,11 +201,7 @@ func cutAt(t *testing.T, data []byte, k int, rotation bool) (out []byte, known02
 	var buf bytes.Buffer
 	w := scap.NewWriter(&buf, scap.WriterOptions{})
 	n := 0
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,11 +317,7 @@ func TestSnapshotMidTrace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for {
-				ev, err := rd.Next()
-				if err == io.EOF {
-					break
-				}
+			for ev, err := range rd.Events() {
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -63,11 +63,7 @@ func loadLayout(t *testing.T, name string) *layout {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -112,11 +112,7 @@ func TestK8sFields(t *testing.T) {
 	w := scap.NewWriter(out, scap.WriterOptions{})
 	first, wroteMeta := true, false
 	var ce event.Event
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -412,15 +412,12 @@ func eachEvent(t *testing.T, path string, fn func(*event.Event)) int {
 	}
 	defer rd.Close()
 	n := 0
-	for {
-		ev, err := rd.Next()
-		if err == io.EOF {
-			return n
-		}
+	for ev, err := range rd.Events() {
 		if err != nil {
 			t.Fatalf("%s: after %d events: %v", path, n, err)
 		}
 		n++
 		fn(ev)
 	}
+	return n
 }
