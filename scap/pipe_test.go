@@ -193,3 +193,41 @@ func TestPipeStream(t *testing.T) {
 		t.Fatalf("the events before the stall are held back")
 	}
 }
+
+// TestEventsBreak: a range over Events that stops early consumes no more
+// than it was given, and Next goes on from there; ranging again goes on
+// too. (The end of the file and damage are those of every test reading
+// through Events, TestTruncated's cuts among them.)
+func TestEventsBreak(t *testing.T) {
+	for name, data := range loadTraces(t) {
+		rd, err := scap.NewReader(bytes.NewReader(data), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nums []uint64
+		for ev, err := range rd.Events() {
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if nums = append(nums, ev.Num); len(nums) == 3 {
+				break
+			}
+		}
+		ev, err := rd.Next()
+		if err != nil {
+			t.Fatalf("%s: Next after a range stopped at 3 events: %v", name, err)
+		}
+		nums = append(nums, ev.Num)
+		for ev, err := range rd.Events() {
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			nums = append(nums, ev.Num)
+		}
+		for i, n := range nums {
+			if n != uint64(i+1) {
+				t.Fatalf("%s: event %d of the reading is number %d", name, i+1, n)
+			}
+		}
+	}
+}
