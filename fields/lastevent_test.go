@@ -22,18 +22,11 @@ func TestReadsLastEvent(t *testing.T) {
 		t.Skip(err)
 	}
 	var plain, reading []string
-	for _, f := range List() {
-		switch f.Class.Name {
-		case "k8s", "mesos", "span", "evtin", "util":
-			continue
-		}
-		if f.Flags&(FlagFilterOnly|FlagRequiresArg) != 0 || f.Arg != ArgNone {
-			continue
-		}
-		if ReadsLastEvent(f.Name) {
-			reading = append(reading, f.Name)
+	for _, name := range sweepable() {
+		if ReadsLastEvent(name) {
+			reading = append(reading, name)
 		} else {
-			plain = append(plain, f.Name)
+			plain = append(plain, name)
 		}
 	}
 	spec := func(names []string) string {

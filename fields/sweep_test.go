@@ -8,14 +8,9 @@ import (
 	"testing"
 )
 
-// TestSweep prints every displayable field of the implemented classes in
-// one format, per trace, and reports the fields whose columns differ from
-// sysdig's (FIELDS_SWEEP=1).
-func TestSweep(t *testing.T) {
-	if os.Getenv("FIELDS_SWEEP") == "" {
-		t.Skip("FIELDS_SWEEP not set")
-	}
-	sd := sysdigPath(t)
+// sweepable is the name of every field of the implemented classes that a
+// -p format prints without an argument.
+func sweepable() []string {
 	var names []string
 	for _, f := range List() {
 		switch f.Class.Name {
@@ -27,6 +22,18 @@ func TestSweep(t *testing.T) {
 		}
 		names = append(names, f.Name)
 	}
+	return names
+}
+
+// TestSweep prints every displayable field of the implemented classes in
+// one format, per trace, and reports the fields whose columns differ from
+// sysdig's (FIELDS_SWEEP=1).
+func TestSweep(t *testing.T) {
+	if os.Getenv("FIELDS_SWEEP") == "" {
+		t.Skip("FIELDS_SWEEP not set")
+	}
+	sd := sysdigPath(t)
+	names := sweepable()
 	names = append(names, "proc.aname[1]", "proc.aname[0]", "proc.apid[1]", "proc.apid[2]", "evt.arg[0]", "evt.arg.fd",
 		"evt.arg.res", "evt.arg.name", "evt.rawarg.res", "evt.abspath", "thread.cgroup.cpuacct", "evt.type.is.3")
 	if s := os.Getenv("FIELDS_ONLY"); s != "" {
