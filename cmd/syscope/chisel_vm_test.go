@@ -16,37 +16,14 @@ import (
 )
 
 // guestCrashScript runs syscope -c crashes live in the guest, waits until
-// the probe is attached (its count of BPF links stops growing; the one
-// emulated CPU is busy verifying the probe until then, so it looks once a
-// second), runs oldtime, and stops syscope with SIGINT, which prints the
-// report.
-const guestCrashScript = `
+// the probe is attached (its count of BPF links stops growing), runs
+// oldtime, and stops syscope with SIGINT, which prints the report.
+var guestCrashScript = `
 ip link set lo up
-uname -r
-/syscope -c crashes proc.name=oldtime >/tmp/report.txt 2>/tmp/syscope.log &
-pid=$!
-n=0; last=-1; same=0
-while [ $same -lt 3 ]; do
-	if ! kill -0 $pid 2>/dev/null; then
-		wait $pid; echo "syscope exited with status $? before the probe was attached:"; cat /tmp/syscope.log; exit 1
-	fi
-	links=$(ls -l /proc/$pid/fd 2>/dev/null | grep -c bpf_link)
-	if [ "$links" -gt 0 ] && [ "$links" = "$last" ]; then same=$((same+1)); else same=0; fi
-	last=$links
-	n=$((n+1))
-	if [ $n -gt 300 ]; then echo "the probe was not attached after 300 s"; cat /tmp/syscope.log; exit 1; fi
-	sleep 1
-done
-echo "probe attached ($last links) after $n polls"
-/oldtime
+uname -r` +
+	testvm.StartSyscope("/syscope -c crashes proc.name=oldtime >/tmp/report.txt 2>/tmp/syscope.log", "/tmp/syscope.log", 0) + `/oldtime
 echo "oldtime exit=$?"
-sleep 2
-kill -INT $pid
-wait $pid
-rc=$?
-cat /tmp/syscope.log
-echo "syscope exit=$rc"
-echo "== report"
+` + testvm.StopSyscope("/tmp/syscope.log") + `echo "== report"
 cat /tmp/report.txt
 echo "== end"
 `

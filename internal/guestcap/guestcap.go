@@ -103,38 +103,19 @@ func Make(ctx context.Context, cfg Config) (*Capture, error) {
 
 // script is the guest's test script. It waits until syscope holds one BPF
 // link per tracepoint (the probe is attached, so events are kept from then
-// on), looking once a second (the one emulated CPU is busy verifying the
-// probe), runs the program, leaves syscope a moment to read the events, and
+// on), runs the program, leaves syscope a moment to read the events, and
 // stops it with SIGINT as a user's Ctrl-C would.
 func script() string {
 	links := len(probe.Tracepoints(probe.Options{PageFaults: true}))
-	return fmt.Sprintf(`
-/syscope -w %[1]s --page-faults >/tmp/syscope.log 2>&1 &
-pid=$!
-n=0
-while [ "$(ls -l /proc/$pid/fd 2>/dev/null | grep -c bpf_link)" -lt %[2]d ]; do
-	if ! kill -0 $pid 2>/dev/null; then
-		wait $pid; echo "syscope exited with status $? before the probe was attached:"; cat /tmp/syscope.log; exit 1
-	fi
-	n=$((n+1))
-	if [ $n -gt 300 ]; then echo "the probe was not attached after 300 s"; cat /tmp/syscope.log; exit 1; fi
-	sleep 1
-done
-echo "probe attached after $n polls"
-/%[3]s
-echo "%[3]s exit=$?"
-sleep 2
-kill -INT $pid
-wait $pid
-rc=$?
-cat /tmp/syscope.log
-echo "syscope exit=$rc"
-[ $rc = 0 ] || exit 1
+	return testvm.StartSyscope("/syscope -w "+GuestFile+" --page-faults >/tmp/syscope.log 2>&1", "/tmp/syscope.log", links) +
+		fmt.Sprintf(`/%[1]s
+echo "%[1]s exit=$?"
+`, Program) + testvm.StopSyscope("/tmp/syscope.log") + fmt.Sprintf(`[ $rc = 0 ] || exit 1
 ls -l %[1]s
-echo %[4]s
+echo %[2]s
 gzip -c %[1]s | base64
-echo %[5]s
-`, GuestFile, links, Program, beginCapture, endCapture)
+echo %[3]s
+`, GuestFile, beginCapture, endCapture)
 }
 
 // decode takes the capture out of the console text.

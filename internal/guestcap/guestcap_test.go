@@ -57,7 +57,7 @@ func TestScript(t *testing.T) {
 	n := len(probe.Tracepoints(probe.Options{PageFaults: true}))
 	for _, want := range []string{
 		"/syscope -w /tmp/cap.scap --page-faults",
-		fmt.Sprintf("grep -c bpf_link)\" -lt %d ]", n),
+		fmt.Sprintf(`[ "$links" -ge %d ]`, n),
 		"/oldtime\necho \"oldtime exit=$?\"",
 		"kill -INT $pid",
 		"gzip -c /tmp/cap.scap | base64",
