@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/syscope/syscope/container"
@@ -203,64 +201,16 @@ func TestE2EContainerdCRI(t *testing.T) {
 	ctr("-n", "k8s.io", "images", "tag", "localhost/syscope-pause:build", pause)
 
 	// A pod and a container through the CRI, as the kubelet would make
-	// them; host network: there is no CNI here.
-	conn, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	rt := cri.NewRuntimeServiceClient(conn)
+	// them.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	v, err := rt.Version(ctx, &cri.VersionRequest{})
-	if err != nil {
-		t.Fatalf("CRI Version: %v", err)
-	}
-	t.Logf("CRI runtime %s %s, API %s", v.RuntimeName, v.RuntimeVersion, v.RuntimeApiVersion)
 	uid := runtimetest.RandUUID()
-	sbCfg := &cri.PodSandboxConfig{
-		Metadata:     &cri.PodSandboxMetadata{Name: "redis-pod", Namespace: "syscope-test", Uid: uid},
-		LogDirectory: filepath.Join(dir, "logs"),
-		Labels:       map[string]string{"app": "redis"},
-		Linux: &cri.LinuxPodSandboxConfig{SecurityContext: &cri.LinuxSandboxSecurityContext{
-			NamespaceOptions: &cri.NamespaceOption{Network: cri.NamespaceMode_NODE},
-		}},
-	}
 	t0 = time.Now()
-	sb, err := rt.RunPodSandbox(ctx, &cri.RunPodSandboxRequest{Config: sbCfg})
-	if err != nil {
-		t.Fatalf("RunPodSandbox: %v\n%s", err, runtimetest.TailFile(filepath.Join(dir, "containerd.log")))
-	}
-	podID := sb.PodSandboxId
-	cgroups = append(cgroups, "k8s.io/"+podID)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := rt.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: podID}); err != nil {
-			t.Errorf("StopPodSandbox: %v", err)
-		}
-		if _, err := rt.RemovePodSandbox(ctx, &cri.RemovePodSandboxRequest{PodSandboxId: podID}); err != nil {
-			t.Errorf("RemovePodSandbox: %v", err)
-		}
-	})
-	cc, err := rt.CreateContainer(ctx, &cri.CreateContainerRequest{
-		PodSandboxId: podID, SandboxConfig: sbCfg,
-		Config: &cri.ContainerConfig{
-			Metadata: &cri.ContainerMetadata{Name: "redis"},
-			Image:    &cri.ImageSpec{Image: testImage},
-			Command:  []string{"/bin/sleep", "600"},
-			Labels:   map[string]string{"tier": "cache"},
-			LogPath:  "redis.log",
-		},
-	})
-	if err != nil {
-		t.Fatalf("CreateContainer: %v\n%s", err, runtimetest.TailFile(filepath.Join(dir, "containerd.log")))
-	}
-	full := cc.ContainerId
-	cgroups = append(cgroups, "k8s.io/"+full)
-	if _, err := rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: full}); err != nil {
-		t.Fatalf("StartContainer: %v", err)
-	}
+	cp := runtimetest.StartCRIPod(t, ctx, dir, sock, runtimetest.CRIPodSpec{
+		Name: "redis-pod", Namespace: "syscope-test", UID: uid, Labels: map[string]string{"app": "redis"},
+		Container: "redis", Image: testImage, Command: []string{"/bin/sleep", "600"}, ContainerLabels: map[string]string{"tier": "cache"},
+	}, &cgroups)
+	rt, podID, full := cp.RT, cp.ID, cp.ContainerID
 	t.Logf("pod %s and container %s up in %v", podID[:12], full[:12], time.Since(t0).Round(time.Millisecond))
 	pid := criPid(t, rt, ctx, full)
 

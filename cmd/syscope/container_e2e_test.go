@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/syscope/syscope/container/runtimetest"
@@ -149,51 +147,13 @@ func TestLiveContainers(t *testing.T) {
 	// capture runs.
 	name2 := "syscope-during-" + runtimetest.RandHex(4)
 	full2 := podmanRun(name2)
-	conn, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	rt := cri.NewRuntimeServiceClient(conn)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	sbCfg := &cri.PodSandboxConfig{
-		Metadata:     &cri.PodSandboxMetadata{Name: "redis-pod", Namespace: "syscope-test", Uid: runtimetest.RandUUID()},
-		LogDirectory: filepath.Join(dir, "logs"),
-		Labels:       map[string]string{"app": "redis"},
-		Linux: &cri.LinuxPodSandboxConfig{SecurityContext: &cri.LinuxSandboxSecurityContext{
-			NamespaceOptions: &cri.NamespaceOption{Network: cri.NamespaceMode_NODE},
-		}},
-	}
-	sb, err := rt.RunPodSandbox(ctx, &cri.RunPodSandboxRequest{Config: sbCfg})
-	if err != nil {
-		t.Fatalf("RunPodSandbox: %v\n%s", err, runtimetest.TailFile(filepath.Join(ctd, "containerd.log")))
-	}
-	podID := sb.PodSandboxId
-	cgroups = append(cgroups, "k8s.io/"+podID)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		rt.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: podID})
-		rt.RemovePodSandbox(ctx, &cri.RemovePodSandboxRequest{PodSandboxId: podID})
-	})
-	cc, err := rt.CreateContainer(ctx, &cri.CreateContainerRequest{
-		PodSandboxId: podID, SandboxConfig: sbCfg,
-		Config: &cri.ContainerConfig{
-			Metadata: &cri.ContainerMetadata{Name: "redis"},
-			Image:    &cri.ImageSpec{Image: redisImage},
-			Command:  []string{"/bin/sleep", "600"},
-			LogPath:  "redis.log",
-		},
-	})
-	if err != nil {
-		t.Fatalf("CreateContainer: %v", err)
-	}
-	cfull := cc.ContainerId
-	cgroups = append(cgroups, "k8s.io/"+cfull)
-	if _, err := rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: cfull}); err != nil {
-		t.Fatalf("StartContainer: %v", err)
-	}
+	cp := runtimetest.StartCRIPod(t, ctx, ctd, sock, runtimetest.CRIPodSpec{
+		Name: "redis-pod", Namespace: "syscope-test", UID: runtimetest.RandUUID(), Labels: map[string]string{"app": "redis"},
+		Container: "redis", Image: redisImage, Command: []string{"/bin/sleep", "600"},
+	}, &cgroups)
+	rt, podID, cfull := cp.RT, cp.ID, cp.ContainerID
 	// The metadata comes in the background: let it.
 	time.Sleep(time.Second)
 
