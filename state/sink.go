@@ -30,7 +30,8 @@ func (s *State) Resolve(e *event.Event) {
 // for an event that RejectEarly may then take.
 func (s *State) Settle() {
 	// Inlined into every event's handling: nothing to do, most times.
-	if s.fdsToRemove.tid != 0 || len(s.fdsToRemove.fds) > 0 || s.tidToRemove != 0 || s.childDeps || s.metaDirty {
+	// (An fd to remove always comes with its thread: the fds say it.)
+	if len(s.fdsToRemove.fds) > 0 || s.tidToRemove != 0 || s.childDeps || s.metaDirty {
 		s.settle()
 	}
 }
