@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 	"github.com/syscope/syscope/state"
 	"github.com/syscope/syscope/vsyscall"
@@ -14,23 +15,8 @@ import (
 
 // raw encodes an event as the probe and V2 blocks carry it.
 func raw(ts uint64, tid int64, code event.Code, params ...[]byte) []byte {
-	var b bytes.Buffer
-	n := uint32(26 + 2*len(params))
-	for _, p := range params {
-		n += uint32(len(p))
-	}
-	binary.Write(&b, binary.LittleEndian, ts)
-	binary.Write(&b, binary.LittleEndian, tid)
-	binary.Write(&b, binary.LittleEndian, n)
-	binary.Write(&b, binary.LittleEndian, uint16(code))
-	binary.Write(&b, binary.LittleEndian, uint32(len(params)))
-	for _, p := range params {
-		binary.Write(&b, binary.LittleEndian, uint16(len(p)))
-	}
-	for _, p := range params {
-		b.Write(p)
-	}
-	return b.Bytes()
+	b := tracetest.Event{TS: ts, TID: tid, Code: code, Params: params}.Raw()
+	return b
 }
 
 func u8(v uint8) []byte { return []byte{v} }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 	"github.com/syscope/syscope/state"
 )
@@ -374,20 +375,9 @@ func TestSnapshotMidTrace(t *testing.T) {
 	}
 }
 
-// mkEvent encodes an event with the 26-byte header.
+// mkEvent encodes and decodes an event (see tracetest.Event.Raw).
 func mkEvent(ts uint64, tid int64, code event.Code, params ...[]byte) *event.Event {
-	b := make([]byte, event.HeaderLen+2*len(params))
-	binary.LittleEndian.PutUint64(b[0:], ts)
-	binary.LittleEndian.PutUint64(b[8:], uint64(tid))
-	binary.LittleEndian.PutUint16(b[20:], uint16(code))
-	binary.LittleEndian.PutUint32(b[22:], uint32(len(params)))
-	for i, p := range params {
-		binary.LittleEndian.PutUint16(b[event.HeaderLen+2*i:], uint16(len(p)))
-	}
-	for _, p := range params {
-		b = append(b, p...)
-	}
-	binary.LittleEndian.PutUint32(b[16:], uint32(len(b)))
+	b := tracetest.Event{TS: ts, TID: tid, Code: code, Params: params}.Raw()
 	ev := &event.Event{}
 	if err := ev.Decode(b); err != nil {
 		panic(err)
