@@ -311,25 +311,20 @@ func (w World) ScapFile(evs []Event) []byte {
 			fl = binary.LittleEndian.AppendUint64(fl, 0) // ino
 			fl = append(fl, f.Type)
 			switch f.Type {
-			case 3: // ipv4 socket
-				fl = append(fl, f.SIP[:4]...)
-				fl = append(fl, f.DIP[:4]...)
+			case 3, 4, 5, 6: // ipv4, ipv6 socket; ipv4, ipv6 server
+				n := 4 // address bytes
+				if f.Type == 4 || f.Type == 6 {
+					n = 16
+				}
+				server := f.Type >= 5
+				fl = append(fl, f.SIP[:n]...)
+				if !server {
+					fl = append(fl, f.DIP[:n]...)
+				}
 				fl = binary.LittleEndian.AppendUint16(fl, f.SPort)
-				fl = binary.LittleEndian.AppendUint16(fl, f.DPort)
-				fl = append(fl, f.L4)
-			case 5: // ipv4 server
-				fl = append(fl, f.SIP[:4]...)
-				fl = binary.LittleEndian.AppendUint16(fl, f.SPort)
-				fl = append(fl, f.L4)
-			case 4: // ipv6 socket
-				fl = append(fl, f.SIP[:16]...)
-				fl = append(fl, f.DIP[:16]...)
-				fl = binary.LittleEndian.AppendUint16(fl, f.SPort)
-				fl = binary.LittleEndian.AppendUint16(fl, f.DPort)
-				fl = append(fl, f.L4)
-			case 6: // ipv6 server
-				fl = append(fl, f.SIP[:16]...)
-				fl = binary.LittleEndian.AppendUint16(fl, f.SPort)
+				if !server {
+					fl = binary.LittleEndian.AppendUint16(fl, f.DPort)
+				}
 				fl = append(fl, f.L4)
 			case 8: // unix
 				fl = binary.LittleEndian.AppendUint64(fl, f.Src)
