@@ -234,7 +234,7 @@ func scenarioEvents() []tracetest.Event {
 	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("::ffff:10.0.0.1"), 1, tracetest.IP6("::ffff:10.0.0.1"), 2))
 	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("::"), 3, tracetest.IP6("::ffff:10.0.0.1"), 4))
 	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("1:0:0:2:0:0:0:3"), 5, tracetest.IP6("::1.2.3.4"), 6))
-	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("fe80::1:0:0:5"), 7, tracetest.IP6("::"), 8))
+	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("fe80::1:0:5"), 7, tracetest.IP6("::"), 8))
 	add(me, cConnectX, tracetest.I64(-111), tracetest.TupleUnix(0xffff8800aabbcc00, 0, "/run/x"))
 	add(me, cConnectX, tracetest.I64(-111), nil)
 	add(me, cConnectX, tracetest.I64(-111), []byte{7, 1, 2})

@@ -149,7 +149,7 @@ func IP6(s string) []byte {
 		b[1], b[7], b[15] = 1, 2, 3
 	case "::1.2.3.4":
 		b[12], b[13], b[14], b[15] = 1, 2, 3, 4
-	case "fe80::1:0:0:5":
+	case "fe80::1:0:5":
 		b[0], b[1], b[11], b[15] = 0xfe, 0x80, 1, 5
 	default:
 		panic("tracetest.IP6: a form it does not know: " + s)
