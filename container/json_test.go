@@ -11,12 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/syscope/syscope/container"
 	"github.com/syscope/syscope/container/runtimetest"
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/state"
 )
 
@@ -309,16 +311,10 @@ func TestSysdigRewritesJSON(t *testing.T) {
 	}
 }
 
-// rawEvent is a container event carrying js.
+// rawEvent is a container event carrying js, NUL-terminated (js itself is
+// left as it is).
 func rawEvent(ts uint64, js []byte) []byte {
-	b := binary.LittleEndian.AppendUint64(nil, ts)
-	b = binary.LittleEndian.AppendUint64(b, ^uint64(0))
-	b = binary.LittleEndian.AppendUint32(b, uint32(26+4+len(js)+1))
-	b = binary.LittleEndian.AppendUint16(b, container.EventCode)
-	b = binary.LittleEndian.AppendUint32(b, 1)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(js)+1))
-	b = append(b, js...)
-	return append(b, 0)
+	return tracetest.Event{TS: ts, TID: -1, Code: container.EventCode, Params: [][]byte{append(slices.Clip(js), 0)}}.Raw()
 }
 
 // appendBlock appends a trace-file block: type, length, body padded to 4

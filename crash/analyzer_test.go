@@ -2,11 +2,11 @@ package crash
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strings"
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 	"github.com/syscope/syscope/state"
 	"github.com/syscope/syscope/vsyscall"
@@ -14,31 +14,8 @@ import (
 
 // raw encodes an event as the probe and V2 blocks carry it.
 func raw(ts uint64, tid int64, code event.Code, params ...[]byte) []byte {
-	var b bytes.Buffer
-	n := uint32(26 + 2*len(params))
-	for _, p := range params {
-		n += uint32(len(p))
-	}
-	binary.Write(&b, binary.LittleEndian, ts)
-	binary.Write(&b, binary.LittleEndian, tid)
-	binary.Write(&b, binary.LittleEndian, n)
-	binary.Write(&b, binary.LittleEndian, uint16(code))
-	binary.Write(&b, binary.LittleEndian, uint32(len(params)))
-	for _, p := range params {
-		binary.Write(&b, binary.LittleEndian, uint16(len(p)))
-	}
-	for _, p := range params {
-		b.Write(p)
-	}
-	return b.Bytes()
-}
-
-func u8(v uint8) []byte { return []byte{v} }
-func u32(v uint32) []byte {
-	return binary.LittleEndian.AppendUint32(nil, v)
-}
-func u64(v uint64) []byte {
-	return binary.LittleEndian.AppendUint64(nil, v)
+	b := tracetest.Event{TS: ts, TID: tid, Code: code, Params: params}.Raw()
+	return b
 }
 
 // feeder applies events to a state and an analyzer, numbering them.
@@ -80,12 +57,12 @@ func TestVsyscallDeath(t *testing.T) {
 	f := newFeeder(t, "", scap.Process{TID: 68255, PID: 68255, PTID: 1, Comm: "entrypoint.sh", Exe: "/bin/bash", ExePath: "/bin/bash"},
 		scap.Process{TID: 68300, PID: 68300, PTID: 1, Comm: "entrypoint.sh", Exe: "/bin/bash", ExePath: "/bin/bash"})
 	for _, tid := range []int64{68255, 68300} {
-		f.feed(tid, 26)                                                          // getuid enter
-		f.feed(tid, 27, u32(0))                                                  // getuid exit
-		f.feed(tid, evPageFaultE, u64(0x7f0000001000), u64(0x400000), u32(0x1a)) // a harmless minor fault
-		f.feed(tid, evPageFaultE, u64(0xffffffffff600400), u64(0xffffffffff600400), u32(154))
-		f.feed(tid, evSignalDeliverE, u64(0), u64(uint64(tid)), u8(11))
-		f.feed(tid, evProcExit1E, u64(11), u64(0), u8(11), u8(0))
+		f.feed(tid, 26)                                                                                        // getuid enter
+		f.feed(tid, 27, tracetest.U32(0))                                                                      // getuid exit
+		f.feed(tid, evPageFaultE, tracetest.U64(0x7f0000001000), tracetest.U64(0x400000), tracetest.U32(0x1a)) // a harmless minor fault
+		f.feed(tid, evPageFaultE, tracetest.U64(0xffffffffff600400), tracetest.U64(0xffffffffff600400), tracetest.U32(154))
+		f.feed(tid, evSignalDeliverE, tracetest.U64(0), tracetest.U64(uint64(tid)), tracetest.U8(11))
+		f.feed(tid, evProcExit1E, tracetest.U64(11), tracetest.U64(0), tracetest.U8(11), tracetest.U8(0))
 	}
 	d := f.a.Deaths()
 	if len(d) != 2 {
@@ -151,10 +128,10 @@ func TestKillAndNormalExit(t *testing.T) {
 	f := newFeeder(t, "", scap.Process{TID: 10, PID: 10, PTID: 1, Comm: "sleep", Exe: "sleep"},
 		scap.Process{TID: 11, PID: 11, PTID: 1, Comm: "true", Exe: "true"},
 		scap.Process{TID: 12, PID: 12, PTID: 1, Comm: "abort", Exe: "abort"})
-	f.feed(10, evSignalDeliverE, u64(1), u64(10), u8(9))
-	f.feed(10, evProcExit1E, u64(9), u64(0), u8(9), u8(0))
-	f.feed(11, evProcExit1E, u64(0), u64(0), u8(0), u8(0))
-	f.feed(12, evProcExitE, u64(6|0x80)) // the old procexit: status only
+	f.feed(10, evSignalDeliverE, tracetest.U64(1), tracetest.U64(10), tracetest.U8(9))
+	f.feed(10, evProcExit1E, tracetest.U64(9), tracetest.U64(0), tracetest.U8(9), tracetest.U8(0))
+	f.feed(11, evProcExit1E, tracetest.U64(0), tracetest.U64(0), tracetest.U8(0), tracetest.U8(0))
+	f.feed(12, evProcExitE, tracetest.U64(6|0x80)) // the old procexit: status only
 	d := f.a.Deaths()
 	if len(d) != 2 || d[0].Signal != 9 || d[0].Fault != nil || d[1].Signal != 6 || !d[1].Core {
 		t.Fatalf("deaths: %+v", d)
@@ -191,9 +168,9 @@ func TestContainerGroups(t *testing.T) {
 		scap.Process{TID: 102, PID: 102, PTID: 1, Comm: "entrypoint.sh", Exe: "/bin/bash"})
 	f.feed(-1, 272, []byte(`{"container":{"id":"`+id+`","type":0,"name":"redis-1","image":"redis:2.8.22"}}`+"\x00"))
 	for _, tid := range []int64{100, 101, 102} {
-		f.feed(tid, evPageFaultE, u64(0xffffffffff600400), u64(0xffffffffff600400), u32(154))
-		f.feed(tid, evSignalDeliverE, u64(0), u64(uint64(tid)), u8(11))
-		f.feed(tid, evProcExit1E, u64(11), u64(0), u8(11), u8(0))
+		f.feed(tid, evPageFaultE, tracetest.U64(0xffffffffff600400), tracetest.U64(0xffffffffff600400), tracetest.U32(154))
+		f.feed(tid, evSignalDeliverE, tracetest.U64(0), tracetest.U64(uint64(tid)), tracetest.U8(11))
+		f.feed(tid, evProcExit1E, tracetest.U64(11), tracetest.U64(0), tracetest.U8(11), tracetest.U8(0))
 	}
 	var b bytes.Buffer
 	if err := f.a.Report(&b); err != nil {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -15,8 +16,8 @@ func BenchmarkObserve(b *testing.B) {
 	var evs [3]event.Event
 	for i, r := range [][]byte{
 		raw(1, 10, 26),
-		raw(2, 10, 27, u32(0)),
-		raw(3, 10, evPageFaultE, u64(0x7f0000001000), u64(0x400000), u32(0x1a)),
+		raw(2, 10, 27, tracetest.U32(0)),
+		raw(3, 10, evPageFaultE, tracetest.U64(0x7f0000001000), tracetest.U64(0x400000), tracetest.U32(0x1a)),
 	} {
 		if err := evs[i].Decode(r); err != nil {
 			b.Fatal(err)

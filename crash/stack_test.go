@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 )
 
 func TestParseMaps(t *testing.T) {
@@ -40,7 +41,7 @@ func TestFormatFrames(t *testing.T) {
 }
 
 func TestDecodeStack(t *testing.T) {
-	s := decodeStack(u64(0xffffffffff600400), u64(0x7ffd00000000), append(u64(1), u64(2)...))
+	s := decodeStack(tracetest.U64(0xffffffffff600400), tracetest.U64(0x7ffd00000000), append(tracetest.U64(1), tracetest.U64(2)...))
 	if s.IP != 0xffffffffff600400 || s.SP != 0x7ffd00000000 || len(s.Words) != 2 || s.Words[1] != 2 {
 		t.Fatalf("%+v", s)
 	}
@@ -52,9 +53,9 @@ func TestDecodeStack(t *testing.T) {
 // FuzzAnalyzer feeds arbitrary events (and maps) to the analyzer: it must
 // never panic, whatever the parameters claim.
 func FuzzAnalyzer(f *testing.F) {
-	f.Add(raw(1, 5, evPageFaultE, u64(0xffffffffff600400), u64(0xffffffffff600400), u32(154)), []byte("00400000-00401000 r-xp 00000000 08:01 1 /bin/x\n"))
-	f.Add(raw(1, 5, evSignalDeliverE, u64(0), u64(5), u8(11)), []byte{})
-	f.Add(raw(1, 5, evProcExit1E, u64(11), u64(0), u8(11), u8(0)), []byte{})
+	f.Add(raw(1, 5, evPageFaultE, tracetest.U64(0xffffffffff600400), tracetest.U64(0xffffffffff600400), tracetest.U32(154)), []byte("00400000-00401000 r-xp 00000000 08:01 1 /bin/x\n"))
+	f.Add(raw(1, 5, evSignalDeliverE, tracetest.U64(0), tracetest.U64(5), tracetest.U8(11)), []byte{})
+	f.Add(raw(1, 5, evProcExit1E, tracetest.U64(11), tracetest.U64(0), tracetest.U8(11), tracetest.U8(0)), []byte{})
 	f.Fuzz(func(t *testing.T, data, maps []byte) {
 		parseMaps(maps)
 		f := newFeeder(t, "")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,31 +117,31 @@ var crafted = map[string]func() []byte{
 }
 
 func craftedSyslog() []byte {
-	w := world{
-		procs: []tproc{{tid: 100, pid: 100, ptid: 1, comm: "logger", exe: "logger", args: []string{"-t", "x"}, cwd: "/root/",
-			uid: 0, gid: 0, vtid: 100, vpid: 100, fds: []tfd{
+	w := tracetest.World{
+		Procs: []tracetest.Proc{{TID: 100, PID: 100, PTID: 1, Comm: "logger", Exe: "logger", Args: []string{"-t", "x"}, Cwd: "/root/",
+			UID: 0, GID: 0, VTID: 100, VPID: 100, FDs: []tracetest.FD{
 				// A FIFO, since the state names unix sockets of the fd
 				// list differently from sysdig.
-				{fd: 3, typ: 7, name: "/dev/log"},
-				{fd: 4, typ: 16, name: "/tmp/out.txt", flags: 2},
-				{fd: 5, typ: 3, sip: ip4(10, 0, 0, 1), dip: ip4(10, 0, 0, 2), sport: 40000, dport: 80, l4: 2},
-				{fd: 6, typ: 5, sip: ip4(0, 0, 0, 0), sport: 8080, l4: 2},
-				{fd: 7, typ: 4, sip: ip6("2001:db8::3"), dip: ip6("::1"), sport: 5555, dport: 443, l4: 2},
-				{fd: 8, typ: 6, sip: ip6("2001:db8::3"), sport: 9090, l4: 2},
+				{Num: 3, Type: 7, Name: "/dev/log"},
+				{Num: 4, Type: 16, Name: "/tmp/out.txt", Flags: 2},
+				{Num: 5, Type: 3, SIP: tracetest.IP4(10, 0, 0, 1), DIP: tracetest.IP4(10, 0, 0, 2), SPort: 40000, DPort: 80, L4: 2},
+				{Num: 6, Type: 5, SIP: tracetest.IP4(0, 0, 0, 0), SPort: 8080, L4: 2},
+				{Num: 7, Type: 4, SIP: tracetest.IP6("2001:db8::3"), DIP: tracetest.IP6("::1"), SPort: 5555, DPort: 443, L4: 2},
+				{Num: 8, Type: 6, SIP: tracetest.IP6("2001:db8::3"), SPort: 9090, L4: 2},
 			}},
-			{tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1}},
-		users:  []tuser{{uid: 0, gid: 0, name: "root"}},
-		groups: []tgroup{{gid: 0, name: "root"}},
+			{TID: 1, PID: 1, PTID: 0, Comm: "init", Exe: "/sbin/init", Cwd: "/", VTID: 1, VPID: 1}},
+		Users:  []tracetest.User{{UID: 0, GID: 0, Name: "root"}},
+		Groups: []tracetest.Group{{GID: 0, Name: "root"}},
 	}
 	ts := uint64(1700000000000000000)
-	var evs []tev
+	var evs []tracetest.Event
 	add := func(code int, params ...[]byte) {
 		ts += 1000
-		evs = append(evs, tev{ts: ts, tid: 100, code: eventCode(code), params: params})
+		evs = append(evs, tracetest.Event{TS: ts, TID: 100, Code: eventCode(code), Params: params})
 	}
 	write := func(fd int64, res int64, data string) {
-		add(cWriteE, pI64(fd), pU32(uint32(len(data))))
-		add(cWriteX, pI64(res), pBuf(data))
+		add(cWriteE, tracetest.I64(fd), tracetest.U32(uint32(len(data))))
+		add(cWriteX, tracetest.I64(res), tracetest.Buf(data))
 	}
 	write(3, 20, "<13>hello syslog")
 	write(3, -9, "<13>failed")
@@ -151,65 +152,65 @@ func craftedSyslog() []byte {
 	write(3, 3, "<>x")
 	// No tuple: the state does not rename fds after sendto's unix tuples
 	// as sysdig does.
-	add(cSendtoE, pI64(3), pU32(9), nil)
-	add(cSendtoX, pI64(16), pBuf("<14>via sendto"))
+	add(cSendtoE, tracetest.I64(3), tracetest.U32(9), nil)
+	add(cSendtoX, tracetest.I64(16), tracetest.Buf("<14>via sendto"))
 	write(4, 3, "abc")
-	add(cPollE, pFDList(3, 1, 4, 1, 5, 1, 6, 1, 7, 1, 8, 1, 99, 1), pI64(100))
-	add(cPollX, pI64(2), pFDList(3, 1, 4, 0, 5, 1, 6, 0, 7, 1, 8, 1, 99, 0))
+	add(cPollE, tracetest.FDList(3, 1, 4, 1, 5, 1, 6, 1, 7, 1, 8, 1, 99, 1), tracetest.I64(100))
+	add(cPollX, tracetest.I64(2), tracetest.FDList(3, 1, 4, 0, 5, 1, 6, 0, 7, 1, 8, 1, 99, 0))
 	for _, fd := range []int64{5, 6, 7, 8} {
-		add(cReadE, pI64(fd), pU32(10))
-		add(cReadX, pI64(4), pBuf("data"))
+		add(cReadE, tracetest.I64(fd), tracetest.U32(10))
+		add(cReadX, tracetest.I64(4), tracetest.Buf("data"))
 	}
-	return w.scapFile(evs)
+	return w.ScapFile(evs)
 }
 
 func craftedPaths() []byte {
-	w := world{
-		procs: []tproc{{tid: 200, pid: 200, ptid: 1, comm: "mv", exe: "mv", cwd: "/home/u/", uid: 1000, gid: 1000,
-			vtid: 200, vpid: 200, fds: []tfd{{fd: 9, typ: 2, name: "/srv/data"}}}},
-		users:  []tuser{{uid: 1000, gid: 1000, name: "u"}},
-		groups: []tgroup{{gid: 1000, name: "u"}},
+	w := tracetest.World{
+		Procs: []tracetest.Proc{{TID: 200, PID: 200, PTID: 1, Comm: "mv", Exe: "mv", Cwd: "/home/u/", UID: 1000, GID: 1000,
+			VTID: 200, VPID: 200, FDs: []tracetest.FD{{Num: 9, Type: 2, Name: "/srv/data"}}}},
+		Users:  []tracetest.User{{UID: 1000, GID: 1000, Name: "u"}},
+		Groups: []tracetest.Group{{GID: 1000, Name: "u"}},
 	}
 	ts := uint64(1700000000000000000)
-	var evs []tev
+	var evs []tracetest.Event
 	add := func(code int, params ...[]byte) {
 		ts += 1000
-		evs = append(evs, tev{ts: ts, tid: 200, code: eventCode(code), params: params})
+		evs = append(evs, tracetest.Event{TS: ts, TID: 200, Code: eventCode(code), Params: params})
 	}
 	add(cRenameatE)
-	add(cRenameatX, pI64(0), pI64(atFDCWD), pStr("a.txt"), pI64(9), pStr("sub/../b.txt"))
+	add(cRenameatX, tracetest.I64(0), tracetest.I64(atFDCWD), tracetest.Str("a.txt"), tracetest.I64(9), tracetest.Str("sub/../b.txt"))
 	add(cRenameat2E)
-	add(cRenameat2X, pI64(0), pI64(9), pStr("x"), pI64(atFDCWD), pStr("/abs/y"), pU32(1))
+	add(cRenameat2X, tracetest.I64(0), tracetest.I64(9), tracetest.Str("x"), tracetest.I64(atFDCWD), tracetest.Str("/abs/y"), tracetest.U32(1))
 	add(cSymlinkatE)
-	add(cSymlinkatX, pI64(0), pStr("/target"), pI64(9), pStr("link"))
+	add(cSymlinkatX, tracetest.I64(0), tracetest.Str("/target"), tracetest.I64(9), tracetest.Str("link"))
 	add(cLinkat2E)
-	add(cLinkat2X, pI64(-2), pI64(atFDCWD), pStr("old"), pI64(9), pStr("new"), pU32(0))
+	add(cLinkat2X, tracetest.I64(-2), tracetest.I64(atFDCWD), tracetest.Str("old"), tracetest.I64(9), tracetest.Str("new"), tracetest.U32(0))
 	add(cUnlinkat2E)
-	add(cUnlinkat2X, pI64(0), pI64(9), pStr("gone"), pU32(0))
+	add(cUnlinkat2X, tracetest.I64(0), tracetest.I64(9), tracetest.Str("gone"), tracetest.U32(0))
 	add(cMkdiratE)
-	add(cMkdiratX, pI64(0), pI64(atFDCWD), pStr("newdir/"), pU32(0o755))
+	add(cMkdiratX, tracetest.I64(0), tracetest.I64(atFDCWD), tracetest.Str("newdir/"), tracetest.U32(0o755))
 	add(cFchmodatE)
-	add(cFchmodatX, pI64(0), pI64(77), pStr("rel"), pU32(0o644))
+	add(cFchmodatX, tracetest.I64(0), tracetest.I64(77), tracetest.Str("rel"), tracetest.U32(0o644))
 	// openat (new): created with exec bits, then one without O_CREAT.
-	add(cOpenat2E, pI64(atFDCWD), pStr("run.sh"), pU32(1<<1|1<<2), pU32(0o755))
-	add(cOpenat2X, pI64(10), pI64(atFDCWD), pStr("run.sh"), pU32(1<<1|1<<2), pU32(0o755), pU32(0x801))
-	add(cOpenat2E, pI64(9), pStr("r.txt"), pU32(1), pU32(0))
-	add(cOpenat2X, pI64(-2), pI64(9), pStr("r.txt"), pU32(1), pU32(0), pU32(0))
+	add(cOpenat2E, tracetest.I64(atFDCWD), tracetest.Str("run.sh"), tracetest.U32(1<<1|1<<2), tracetest.U32(0o755))
+	add(cOpenat2X, tracetest.I64(10), tracetest.I64(atFDCWD), tracetest.Str("run.sh"), tracetest.U32(1<<1|1<<2), tracetest.U32(0o755), tracetest.U32(0x801))
+	add(cOpenat2E, tracetest.I64(9), tracetest.Str("r.txt"), tracetest.U32(1), tracetest.U32(0))
+	add(cOpenat2X, tracetest.I64(-2), tracetest.I64(9), tracetest.Str("r.txt"), tracetest.U32(1), tracetest.U32(0), tracetest.U32(0))
 	// openat2.
-	add(cOpenatNewE, pI64(atFDCWD), pStr("/etc/x"), pU32(3), pU32(0), pU32(0))
-	add(cOpenatNewX, pI64(11), pI64(atFDCWD), pStr("/etc/x"), pU32(3), pU32(0), pU32(0), pU32(0x802))
+	add(cOpenatNewE, tracetest.I64(atFDCWD), tracetest.Str("/etc/x"), tracetest.U32(3), tracetest.U32(0), tracetest.U32(0))
+	add(cOpenatNewX, tracetest.I64(11), tracetest.I64(atFDCWD), tracetest.Str("/etc/x"), tracetest.U32(3), tracetest.U32(0), tracetest.U32(0), tracetest.U32(0x802))
 	// creat.
-	add(cCreatE, pStr("mk.sh"), pU32(0o700))
-	add(cCreatX, pI64(12), pStr("mk.sh"), pU32(0o700), pU32(0x803))
+	add(cCreatE, tracetest.Str("mk.sh"), tracetest.U32(0o700))
+	add(cCreatX, tracetest.I64(12), tracetest.Str("mk.sh"), tracetest.U32(0o700), tracetest.U32(0x803))
 	// open: failed, with a name.
-	add(cOpenE, pStr("/nope"), pU32(1), pU32(0))
-	add(cOpenX, pI64(-2), pStr("/nope"), pU32(1), pU32(0), pU32(0))
+	add(cOpenE, tracetest.Str("/nope"), tracetest.U32(1), tracetest.U32(0))
+	add(cOpenX, tracetest.I64(-2), tracetest.Str("/nope"), tracetest.U32(1), tracetest.U32(0), tracetest.U32(0))
 	// Docker infrastructure events.
-	evs = append(evs, tev{ts: ts + 1, tid: 200, code: cInfraE, params: [][]byte{pStr("docker"), pStr("start"),
-		pStr("Event: start; ID: " + dockerIDLong + "; name: web; Image: nginx@sha256:abc"), pStr("local")}})
-	evs = append(evs, tev{ts: ts + 2, tid: 200, code: cInfraE, params: [][]byte{pStr("docker"), pStr("create"),
-		pStr("Event: create; ID: short; name: db; Image: sha256:ffee"), pStr("local")}})
-	return w.scapFile(evs)
+	evs = append(evs, tracetest.Event{TS: ts + 1, TID: 200, Code: cInfraE, Params: [][]byte{tracetest.Str("docker"), tracetest.Str("start"),
+		tracetest.Str("Event: start; ID: " + dockerIDLong + "; name: web; Image: nginx@sha256:abc"), tracetest.Str("local")}})
+	evs = append(evs, tracetest.Event{TS: ts + 2, TID: 200, Code: cInfraE, Params: [][]byte{tracetest.Str("docker"), tracetest.Str("create"),
+		tracetest.Str("Event: create; ID: short; name: db; Image: sha256:ffee"), tracetest.Str("local")}})
+	return w.ScapFile(evs)
 }
 
 func craftedContainer() []byte {
@@ -220,30 +221,30 @@ func craftedContainer() []byte {
 		`"imagerepo":"nginx","imagetag":"latest","ip":"172.17.0.2","is_pod_sandbox":false,"labels":{},` +
 		`"name":"web","port_mappings":[],"privileged":false,"type":0}}`
 	json2 := `{"container":{"Mounts":[],"id":"abcdefabcdef","image":"busybox","name":"box","privileged":true,"type":1}}`
-	w := world{
-		procs: []tproc{
-			{tid: 300, pid: 300, ptid: 1, comm: "nginx", exe: "nginx", cwd: "/", uid: 0, gid: 0, vtid: 1, vpid: 1,
-				cgroups:   []string{"cpuset=/docker/" + dockerIDLong, "io=/docker/" + dockerIDLong, "perf_event=/", "name=systemd:/x"},
-				container: dockerID},
-			{tid: 301, pid: 301, ptid: 1, comm: "sh", exe: "sh", cwd: "/", uid: 0, gid: 0, vtid: 2, vpid: 2,
-				cgroups: []string{"cpuset=/docker/abcdefabcdef" + dockerIDLong[12:]}, container: "abcdefabcdef"},
-			{tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1},
+	w := tracetest.World{
+		Procs: []tracetest.Proc{
+			{TID: 300, PID: 300, PTID: 1, Comm: "nginx", Exe: "nginx", Cwd: "/", UID: 0, GID: 0, VTID: 1, VPID: 1,
+				Cgroups:   []string{"cpuset=/docker/" + dockerIDLong, "io=/docker/" + dockerIDLong, "perf_event=/", "name=systemd:/x"},
+				Container: dockerID},
+			{TID: 301, PID: 301, PTID: 1, Comm: "sh", Exe: "sh", Cwd: "/", UID: 0, GID: 0, VTID: 2, VPID: 2,
+				Cgroups: []string{"cpuset=/docker/abcdefabcdef" + dockerIDLong[12:]}, Container: "abcdefabcdef"},
+			{TID: 1, PID: 1, PTID: 0, Comm: "init", Exe: "/sbin/init", Cwd: "/", VTID: 1, VPID: 1},
 		},
-		users: []tuser{{uid: 0, gid: 0, name: "root"}},
+		Users: []tracetest.User{{UID: 0, GID: 0, Name: "root"}},
 	}
 	ts := uint64(1700000000000000000)
-	evs := []tev{
-		{ts: ts, tid: 300, code: cContainerE, params: [][]byte{pStr(json)}},
-		{ts: ts + 1, tid: 301, code: cContainerE, params: [][]byte{pStr(json2)}},
+	evs := []tracetest.Event{
+		{TS: ts, TID: 300, Code: cContainerE, Params: [][]byte{tracetest.Str(json)}},
+		{TS: ts + 1, TID: 301, Code: cContainerE, Params: [][]byte{tracetest.Str(json2)}},
 	}
 	for i, tid := range []int64{300, 301, 300} {
 		evs = append(evs,
-			tev{ts: ts + uint64(10+2*i), tid: tid, code: cOpenE, params: [][]byte{pStr("/etc/passwd"), pU32(1), pU32(0)}},
-			tev{ts: ts + uint64(11+2*i), tid: tid, code: cOpenX, params: [][]byte{pI64(3), pStr("/etc/passwd"), pU32(1), pU32(0), pU32(0x804)}})
+			tracetest.Event{TS: ts + uint64(10+2*i), TID: tid, Code: cOpenE, Params: [][]byte{tracetest.Str("/etc/passwd"), tracetest.U32(1), tracetest.U32(0)}},
+			tracetest.Event{TS: ts + uint64(11+2*i), TID: tid, Code: cOpenX, Params: [][]byte{tracetest.I64(3), tracetest.Str("/etc/passwd"), tracetest.U32(1), tracetest.U32(0), tracetest.U32(0x804)}})
 	}
 	// A container event after the start is printed, with its thread.
-	evs = append(evs, tev{ts: ts + 100, tid: 300, code: cContainerE, params: [][]byte{pStr(json)}})
-	return w.scapFile(evs)
+	evs = append(evs, tracetest.Event{TS: ts + 100, TID: 300, Code: cContainerE, Params: [][]byte{tracetest.Str(json)}})
+	return w.ScapFile(evs)
 }
 
 func eventCode(c int) event.Code { return event.Code(c) }
@@ -336,58 +337,60 @@ func TestCrafted(t *testing.T) {
 // sockets, pipes or made-up threads, whose fd.dev and is_exe_writable
 // sysdig prints from uninitialized memory.
 func craftedDevExe() []byte {
-	w := world{
-		v9: true,
-		procs: []tproc{
-			{tid: 500, pid: 500, ptid: 1, comm: "sh", exe: "sh", args: []string{"-c", "x"}, cwd: "/root/", vtid: 500, vpid: 500,
-				env: []string{"A=1", "B=2", "", ""}, sid: 500, vpgid: 500, loginuid: 1000, exeWritable: true},
-			{tid: 501, pid: 500, ptid: 1, comm: "sh", exe: "sh", cwd: "/root/", vtid: 501, vpid: 500, flags: clThread,
-				env: []string{"X=9"}, sid: 500, vpgid: 500, loginuid: 1000},
-			{tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1, sid: 1, vpgid: 1},
+	w := tracetest.World{
+		V9: true,
+		Procs: []tracetest.Proc{
+			{TID: 500, PID: 500, PTID: 1, Comm: "sh", Exe: "sh", Args: []string{"-c", "x"}, Cwd: "/root/", VTID: 500, VPID: 500,
+				Env: []string{"A=1", "B=2", "", ""}, SID: 500, VPGID: 500, LoginUID: 1000, ExeWritable: true},
+			{TID: 501, PID: 500, PTID: 1, Comm: "sh", Exe: "sh", Cwd: "/root/", VTID: 501, VPID: 500, Flags: clThread,
+				Env: []string{"X=9"}, SID: 500, VPGID: 500, LoginUID: 1000},
+			{TID: 1, PID: 1, PTID: 0, Comm: "init", Exe: "/sbin/init", Cwd: "/", VTID: 1, VPID: 1, SID: 1, VPGID: 1},
 		},
-		users:  []tuser{{uid: 0, gid: 0, name: "root"}},
-		groups: []tgroup{{gid: 0, name: "root"}},
+		Users:  []tracetest.User{{UID: 0, GID: 0, Name: "root"}},
+		Groups: []tracetest.Group{{GID: 0, Name: "root"}},
 	}
 	ts := uint64(1700000000000000000)
-	var evs []tev
+	var evs []tracetest.Event
 	add := func(tid int64, code int, params ...[]byte) {
 		ts += 1000
-		evs = append(evs, tev{ts: ts, tid: tid, code: eventCode(code), params: params})
+		evs = append(evs, tracetest.Event{TS: ts, TID: tid, Code: eventCode(code), Params: params})
 	}
 	read := func(tid, fd int64) {
-		add(tid, cReadE, pI64(fd), pU32(10))
-		add(tid, cReadX, pI64(4), pBuf("data"))
+		add(tid, cReadE, tracetest.I64(fd), tracetest.U32(10))
+		add(tid, cReadX, tracetest.I64(4), tracetest.Buf("data"))
 	}
 	clone := func(tid, child int64, flags uint32, fdlimit int64) {
 		add(tid, cClone20E)
-		add(tid, cClone20X, pI64(child), pStr("sh"), pBuf("-c\x00x\x00"), pI64(tid), pI64(500), pI64(1), pStr(""),
-			pI64(fdlimit), pU64(0), pU64(0), pU32(100), pU32(10), pU32(0), pStr("sh"), pBuf(""), pU32(flags),
-			pU32(0), pU32(0), pI64(tid), pI64(500)) // vtid, vpid: the caller's, outside containers
+		add(tid, cClone20X, tracetest.I64(child), tracetest.Str("sh"), tracetest.Buf("-c\x00x\x00"), tracetest.I64(tid), tracetest.I64(500), tracetest.I64(1), tracetest.Str(""),
+			tracetest.I64(fdlimit), tracetest.U64(0), tracetest.U64(0), tracetest.U32(100), tracetest.U32(10), tracetest.U32(0), tracetest.Str("sh"), tracetest.Buf(""), tracetest.U32(flags),
+			tracetest.U32(0), tracetest.U32(0), tracetest.I64(tid), tracetest.I64(500)) // vtid, vpid: the caller's, outside containers
 	}
 	execve := func(tid int64, flags uint32, env string) {
-		add(tid, cExecve19E, pStr("/bin/ls"))
-		add(tid, cExecve19X, pI64(0), pStr("ls"), pBuf("-l\x00"), pI64(tid), pI64(tid), pI64(500), pStr(""),
-			pU64(1024), pU64(0), pU64(0), pU32(100), pU32(10), pU32(0), pStr("ls"), pBuf(""), pBuf(env),
-			pI32(0), pI64(tid), pI32(1000), pU32(flags))
+		add(tid, cExecve19E, tracetest.Str("/bin/ls"))
+		add(tid, cExecve19X, tracetest.I64(0), tracetest.Str("ls"), tracetest.Buf("-l\x00"), tracetest.I64(tid), tracetest.I64(tid), tracetest.I64(500), tracetest.Str(""),
+			tracetest.U64(1024), tracetest.U64(0), tracetest.U64(0), tracetest.U32(100), tracetest.U32(10), tracetest.U32(0), tracetest.Str("ls"), tracetest.Buf(""), tracetest.Buf(env),
+			tracetest.I32(0), tracetest.I64(tid), tracetest.I32(1000), tracetest.U32(flags))
 	}
-	exit := func(tid int64) { add(tid, cProcExit1E, pI64(0), pI64(0), pU8(0), pU8(0)) }
+	exit := func(tid int64) {
+		add(tid, cProcExit1E, tracetest.I64(0), tracetest.I64(0), tracetest.U8(0), tracetest.U8(0))
+	}
 
-	add(500, cOpenE, pStr("/etc/passwd"), pU32(1), pU32(0))
-	add(500, cOpenX, pI64(3), pStr("/etc/passwd"), pU32(1), pU32(0), pU32(0x803))
+	add(500, cOpenE, tracetest.Str("/etc/passwd"), tracetest.U32(1), tracetest.U32(0))
+	add(500, cOpenX, tracetest.I64(3), tracetest.Str("/etc/passwd"), tracetest.U32(1), tracetest.U32(0), tracetest.U32(0x803))
 	read(500, 3)
-	add(500, cOpenat2E, pI64(atFDCWD), pStr("data.bin"), pU32(1), pU32(0))
-	add(500, cOpenat2X, pI64(4), pI64(atFDCWD), pStr("data.bin"), pU32(1), pU32(0), pU32(0x1234567))
-	add(500, cCreatE, pStr("new.txt"), pU32(0o644))
-	add(500, cCreatX, pI64(5), pStr("new.txt"), pU32(0o644), pU32(0xfff00ff))
+	add(500, cOpenat2E, tracetest.I64(atFDCWD), tracetest.Str("data.bin"), tracetest.U32(1), tracetest.U32(0))
+	add(500, cOpenat2X, tracetest.I64(4), tracetest.I64(atFDCWD), tracetest.Str("data.bin"), tracetest.U32(1), tracetest.U32(0), tracetest.U32(0x1234567))
+	add(500, cCreatE, tracetest.Str("new.txt"), tracetest.U32(0o644))
+	add(500, cCreatX, tracetest.I64(5), tracetest.Str("new.txt"), tracetest.U32(0o644), tracetest.U32(0xfff00ff))
 	read(501, 4) // the thread shares its process's fds
-	add(500, cSetrlimitE, pU8(7))
-	add(500, cSetrlimitX, pI64(0), pI64(4096), pI64(8192))
-	add(500, cGetrlimitE, pU8(3))
-	add(500, cGetrlimitX, pI64(0), pI64(100), pI64(200))
-	add(501, cPrlimitE, pI64(0), pU8(7))
-	add(501, cPrlimitX, pI64(0), pI64(2048), pI64(4096), pI64(4096), pI64(8192))
-	add(500, cSetrlimitE, pU8(7))
-	add(500, cSetrlimitX, pI64(-1), pI64(16), pI64(16))
+	add(500, cSetrlimitE, tracetest.U8(7))
+	add(500, cSetrlimitX, tracetest.I64(0), tracetest.I64(4096), tracetest.I64(8192))
+	add(500, cGetrlimitE, tracetest.U8(3))
+	add(500, cGetrlimitX, tracetest.I64(0), tracetest.I64(100), tracetest.I64(200))
+	add(501, cPrlimitE, tracetest.I64(0), tracetest.U8(7))
+	add(501, cPrlimitX, tracetest.I64(0), tracetest.I64(2048), tracetest.I64(4096), tracetest.I64(4096), tracetest.I64(8192))
+	add(500, cSetrlimitE, tracetest.U8(7))
+	add(500, cSetrlimitX, tracetest.I64(-1), tracetest.I64(16), tracetest.I64(16))
 	clone(500, 510, 0, 2048)
 	read(510, 3)
 	execve(510, 0, "C=3\x00")
@@ -402,58 +405,58 @@ func craftedDevExe() []byte {
 	read(501, 5)
 	exit(501)
 	read(510, 4)
-	add(500, cCloseE, pI64(3))
-	add(500, cCloseX, pI64(0))
-	return w.scapFile(evs)
+	add(500, cCloseE, tracetest.I64(3))
+	add(500, cCloseX, tracetest.I64(0))
+	return w.ScapFile(evs)
 }
 
 // craftedSockFlags exercises fd.connected and fd.name_changed: a connect
 // in progress, a refused one, a failed write, a UDP socket connected by
 // a successful sendto, a socket from the fd list.
 func craftedSockFlags() []byte {
-	w := world{
-		procs: []tproc{{tid: 600, pid: 600, ptid: 1, comm: "nc", exe: "nc", cwd: "/", vtid: 600, vpid: 600, fds: []tfd{
-			{fd: 3, typ: 3, sip: ip4(10, 0, 0, 1), dip: ip4(10, 0, 0, 9), sport: 41000, dport: 22, l4: 2},
-			{fd: 4, typ: 3, sip: ip4(10, 0, 0, 1), dip: ip4(10, 0, 0, 9), sport: 41001, dport: 53, l4: 3},
-		}}, {tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1}},
-		users: []tuser{{uid: 0, gid: 0, name: "root"}},
+	w := tracetest.World{
+		Procs: []tracetest.Proc{{TID: 600, PID: 600, PTID: 1, Comm: "nc", Exe: "nc", Cwd: "/", VTID: 600, VPID: 600, FDs: []tracetest.FD{
+			{Num: 3, Type: 3, SIP: tracetest.IP4(10, 0, 0, 1), DIP: tracetest.IP4(10, 0, 0, 9), SPort: 41000, DPort: 22, L4: 2},
+			{Num: 4, Type: 3, SIP: tracetest.IP4(10, 0, 0, 1), DIP: tracetest.IP4(10, 0, 0, 9), SPort: 41001, DPort: 53, L4: 3},
+		}}, {TID: 1, PID: 1, PTID: 0, Comm: "init", Exe: "/sbin/init", Cwd: "/", VTID: 1, VPID: 1}},
+		Users: []tracetest.User{{UID: 0, GID: 0, Name: "root"}},
 	}
 	ts := uint64(1700000000000000000)
-	var evs []tev
+	var evs []tracetest.Event
 	add := func(code int, params ...[]byte) {
 		ts += 1000
-		evs = append(evs, tev{ts: ts, tid: 600, code: eventCode(code), params: params})
+		evs = append(evs, tracetest.Event{TS: ts, TID: 600, Code: eventCode(code), Params: params})
 	}
 	socket := func(fd int64, typ, proto uint32) {
-		add(cSocketE, pU32(2), pU32(typ), pU32(proto))
-		add(cSocketX, pI64(fd))
+		add(cSocketE, tracetest.U32(2), tracetest.U32(typ), tracetest.U32(proto))
+		add(cSocketX, tracetest.I64(fd))
 	}
-	src, dst := ip4(10, 0, 0, 1), ip4(10, 0, 0, 2)
-	add(cReadE, pI64(3), pU32(10))
-	add(cReadX, pI64(2), pBuf("hi"))
-	add(cReadE, pI64(4), pU32(10))
-	add(cReadX, pI64(-11), pBuf(""))
+	src, dst := tracetest.IP4(10, 0, 0, 1), tracetest.IP4(10, 0, 0, 2)
+	add(cReadE, tracetest.I64(3), tracetest.U32(10))
+	add(cReadX, tracetest.I64(2), tracetest.Buf("hi"))
+	add(cReadE, tracetest.I64(4), tracetest.U32(10))
+	add(cReadX, tracetest.I64(-11), tracetest.Buf(""))
 	socket(6, 1, 0)
-	add(cConnectE, pI64(6), pAddr4(dst, 80))
-	add(cConnectX, pI64(-115), pTuple4(src, 40000, dst, 80))
-	add(cReadE, pI64(6), pU32(10))
-	add(cReadX, pI64(5), pBuf("hello"))
+	add(cConnectE, tracetest.I64(6), tracetest.Addr4(dst, 80))
+	add(cConnectX, tracetest.I64(-115), tracetest.Tuple4(src, 40000, dst, 80))
+	add(cReadE, tracetest.I64(6), tracetest.U32(10))
+	add(cReadX, tracetest.I64(5), tracetest.Buf("hello"))
 	socket(7, 1, 0)
-	add(cConnectE, pI64(7), pAddr4(dst, 81))
-	add(cConnectX, pI64(-111), pTuple4(src, 40001, dst, 81))
-	add(cWriteE, pI64(7), pU32(3))
-	add(cWriteX, pI64(-32), pBuf("abc"))
+	add(cConnectE, tracetest.I64(7), tracetest.Addr4(dst, 81))
+	add(cConnectX, tracetest.I64(-111), tracetest.Tuple4(src, 40001, dst, 81))
+	add(cWriteE, tracetest.I64(7), tracetest.U32(3))
+	add(cWriteX, tracetest.I64(-32), tracetest.Buf("abc"))
 	socket(8, 2, 17)
-	add(cSendtoE, pI64(8), pU32(4), pTuple4(ip4(0, 0, 0, 0), 0, ip4(10, 0, 0, 3), 53))
-	add(cSendtoX, pI64(4), pBuf("data"))
-	add(cSendtoE, pI64(8), pU32(4), pTuple4(ip4(0, 0, 0, 0), 0, ip4(10, 0, 0, 3), 53))
-	add(cSendtoX, pI64(4), pBuf("more"))
+	add(cSendtoE, tracetest.I64(8), tracetest.U32(4), tracetest.Tuple4(tracetest.IP4(0, 0, 0, 0), 0, tracetest.IP4(10, 0, 0, 3), 53))
+	add(cSendtoX, tracetest.I64(4), tracetest.Buf("data"))
+	add(cSendtoE, tracetest.I64(8), tracetest.U32(4), tracetest.Tuple4(tracetest.IP4(0, 0, 0, 0), 0, tracetest.IP4(10, 0, 0, 3), 53))
+	add(cSendtoX, tracetest.I64(4), tracetest.Buf("more"))
 	socket(9, 2, 17)
-	add(cSendtoE, pI64(9), pU32(4), pTuple4(ip4(0, 0, 0, 0), 0, ip4(10, 0, 0, 4), 53))
-	add(cSendtoX, pI64(-1), pBuf(""))
-	add(cCloseE, pI64(6))
-	add(cCloseX, pI64(0))
-	return w.scapFile(evs)
+	add(cSendtoE, tracetest.I64(9), tracetest.U32(4), tracetest.Tuple4(tracetest.IP4(0, 0, 0, 0), 0, tracetest.IP4(10, 0, 0, 4), 53))
+	add(cSendtoX, tracetest.I64(-1), tracetest.Buf(""))
+	add(cCloseE, tracetest.I64(6))
+	add(cCloseX, tracetest.I64(0))
+	return w.ScapFile(evs)
 }
 
 // craftedOrphan is a clone by a thread sysdig never saw: sinsp drops the
@@ -462,21 +465,21 @@ func craftedSockFlags() []byte {
 // process group (-1). (Its exe_writable is uninitialized memory: not
 // printed.)
 func craftedOrphan() []byte {
-	w := world{procs: []tproc{{tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1}}}
+	w := tracetest.World{Procs: []tracetest.Proc{{TID: 1, PID: 1, PTID: 0, Comm: "init", Exe: "/sbin/init", Cwd: "/", VTID: 1, VPID: 1}}}
 	ts := uint64(1700000000000000000)
-	var evs []tev
+	var evs []tracetest.Event
 	add := func(tid int64, code int, params ...[]byte) {
 		ts += 1000
-		evs = append(evs, tev{ts: ts, tid: tid, code: eventCode(code), params: params})
+		evs = append(evs, tracetest.Event{TS: ts, TID: tid, Code: eventCode(code), Params: params})
 	}
-	add(700, cReadE, pI64(3), pU32(10))
-	add(700, cReadX, pI64(4), pBuf("data"))
+	add(700, cReadE, tracetest.I64(3), tracetest.U32(10))
+	add(700, cReadX, tracetest.I64(4), tracetest.Buf("data"))
 	add(700, cClone20E)
-	add(700, cClone20X, pI64(701), pStr("sh"), pBuf("-c\x00x\x00"), pI64(700), pI64(700), pI64(1), pStr(""),
-		pI64(1024), pU64(0), pU64(0), pU32(100), pU32(10), pU32(0), pStr("sh"), pBuf(""), pU32(0),
-		pU32(0), pU32(0), pI64(700), pI64(700))
-	add(701, cReadE, pI64(3), pU32(10))
-	add(701, cReadX, pI64(4), pBuf("data"))
-	add(700, cReadE, pI64(3), pU32(10))
-	return w.scapFile(evs)
+	add(700, cClone20X, tracetest.I64(701), tracetest.Str("sh"), tracetest.Buf("-c\x00x\x00"), tracetest.I64(700), tracetest.I64(700), tracetest.I64(1), tracetest.Str(""),
+		tracetest.I64(1024), tracetest.U64(0), tracetest.U64(0), tracetest.U32(100), tracetest.U32(10), tracetest.U32(0), tracetest.Str("sh"), tracetest.Buf(""), tracetest.U32(0),
+		tracetest.U32(0), tracetest.U32(0), tracetest.I64(700), tracetest.I64(700))
+	add(701, cReadE, tracetest.I64(3), tracetest.U32(10))
+	add(701, cReadX, tracetest.I64(4), tracetest.Buf("data"))
+	add(700, cReadE, tracetest.I64(3), tracetest.U32(10))
+	return w.ScapFile(evs)
 }

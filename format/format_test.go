@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 )
 
 // Expected strings below come from sysdig 0.29.3, glibc's printf and
@@ -145,36 +146,36 @@ func TestBuffers(t *testing.T) {
 
 func TestInfo(t *testing.T) {
 	// From curl_google.scap.
-	w := world{
-		procs: []tproc{
-			{tid: 3200, pid: 3200, comm: "bash", cwd: "/home/ubuntu/"},
-			{tid: 17497, pid: 17497, ptid: 3200, comm: "curl", cwd: "/home/ubuntu/",
-				fds: []tfd{{fd: 3, typ: 16, sname: "/etc/ld.so.cache"}}},
+	w := tracetest.World{
+		Procs: []tracetest.Proc{
+			{TID: 3200, PID: 3200, Comm: "bash", Cwd: "/home/ubuntu/"},
+			{TID: 17497, PID: 17497, PTID: 3200, Comm: "curl", Cwd: "/home/ubuntu/",
+				FDs: []tracetest.FD{{Num: 3, Type: 16, StateName: "/etc/ld.so.cache"}}},
 		},
 	}
-	st := w.state()
+	st := worldState(w)
 	r := newRenderer(st, BufNormal, false, false)
 	th := st.Thread(17497)
 	for _, c := range []struct {
-		ev   tev
+		ev   tracetest.Event
 		want string
 	}{
-		{tev{tid: 17497, code: cOpenX, params: [][]byte{pI64(3), pStr("/etc/ld.so.cache"), pU32(4097), pU32(0), pU32(0x803)}},
+		{tracetest.Event{TID: 17497, Code: cOpenX, Params: [][]byte{tracetest.I64(3), tracetest.Str("/etc/ld.so.cache"), tracetest.U32(4097), tracetest.U32(0), tracetest.U32(0x803)}},
 			"fd=3(<f>/etc/ld.so.cache) name=/etc/ld.so.cache flags=4097(O_RDONLY|O_CLOEXEC) mode=0 dev=803 "},
-		{tev{tid: 17497, code: cMmapE, params: [][]byte{pU64(0), pU64(4096), pU32(3), pU32(10), pI64(-1), pU64(0)}},
+		{tracetest.Event{TID: 17497, Code: cMmapE, Params: [][]byte{tracetest.U64(0), tracetest.U64(4096), tracetest.U32(3), tracetest.U32(10), tracetest.I64(-1), tracetest.U64(0)}},
 			"addr=0 length=4096 prot=3(PROT_READ|PROT_WRITE) flags=10(MAP_PRIVATE|MAP_ANONYMOUS) fd=-1(EPERM) offset=0 "},
-		{tev{tid: 17497, code: cKillE, params: [][]byte{pI64(3200), pU8(9)}},
+		{tracetest.Event{TID: 17497, Code: cKillE, Params: [][]byte{tracetest.I64(3200), tracetest.U8(9)}},
 			"pid=3200(bash) sig=9(SIGKILL) "},
-		{tev{tid: 17497, code: cGenericE, params: [][]byte{pU16(139), pU16(28)}}, ""},
-		{tev{tid: 17497, code: cNA1}, ""},
+		{tracetest.Event{TID: 17497, Code: cGenericE, Params: [][]byte{tracetest.U16(139), tracetest.U16(28)}}, ""},
+		{tracetest.Event{TID: 17497, Code: cNA1}, ""},
 	} {
-		e := c.ev.decode(t, 1)
+		e := c.ev.Decode(t, 1)
 		if got := string(r.AppendInfo(nil, e, th)); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", e.Name(), got, c.want)
 		}
 	}
 	// Without a thread, fds and paths are not resolved.
-	e := tev{tid: 1, code: cOpenX, params: [][]byte{pI64(3), pStr("x"), pU32(1), pU32(0), pU32(0)}}.decode(t, 1)
+	e := tracetest.Event{TID: 1, Code: cOpenX, Params: [][]byte{tracetest.I64(3), tracetest.Str("x"), tracetest.U32(1), tracetest.U32(0), tracetest.U32(0)}}.Decode(t, 1)
 	if got, want := string(r.AppendInfo(nil, e, nil)), "fd=3 name=x flags=1(O_RDONLY) mode=0 dev=0 "; got != want {
 		t.Errorf("no thread:\n got %q\nwant %q", got, want)
 	}
@@ -184,9 +185,9 @@ func TestTimeFormats(t *testing.T) {
 	n := uint64(0)
 	ev := func(ts uint64, tid int64, code event.Code) *event.Event {
 		n++
-		return tev{ts: ts, tid: tid, code: code, params: [][]byte{pI64(3), pU32(1)}}.decode(t, n)
+		return tracetest.Event{TS: ts, TID: tid, Code: code, Params: [][]byte{tracetest.I64(3), tracetest.U32(1)}}.Decode(t, n)
 	}
-	w := world{procs: []tproc{{tid: 5, pid: 5, comm: "p", cwd: "/"}}}
+	w := tracetest.World{Procs: []tracetest.Proc{{TID: 5, PID: 5, Comm: "p", Cwd: "/"}}}
 	const ts = 1534527348514632619
 	for _, c := range []struct {
 		time byte
@@ -203,7 +204,7 @@ func TestTimeFormats(t *testing.T) {
 	} {
 		var buf bytes.Buffer
 		tz := c.tz
-		st := w.state()
+		st := worldState(w)
 		p := newPrinter(&buf, st, Options{Time: c.time, TZOffset: &tz})
 		for _, e := range []*event.Event{ev(ts, 5, cReadE), ev(ts+1000, 5, cReadX), ev(ts+100000000, 5, cReadX)} {
 			st.apply(e)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 )
 
 // The limits scenario checks what sinsp cuts to the size of its string
@@ -14,27 +15,27 @@ import (
 // buffer has grown them. testdata/limits.scap is written with
 // -write-scap, and testdata/limits.TAG.out are sysdig's output for it.
 
-func limitsWorld() world {
+func limitsWorld() tracetest.World {
 	long := "/" + strings.Repeat("n", 1021)
-	return world{
-		procs: []tproc{
-			{tid: 7, pid: 7, ptid: 1, comm: "long", exe: "long", cwd: "/" + strings.Repeat("c", 600) + "/",
-				vtid: 7, vpid: 7,
-				fds: []tfd{
-					{fd: 3, typ: 16, name: long, sname: long},
-					{fd: 4, typ: 16, name: long[:1020], sname: long[:1020]},
-					{fd: 5, typ: 16, name: long[:1019], sname: long[:1019]},
+	return tracetest.World{
+		Procs: []tracetest.Proc{
+			{TID: 7, PID: 7, PTID: 1, Comm: "long", Exe: "long", Cwd: "/" + strings.Repeat("c", 600) + "/",
+				VTID: 7, VPID: 7,
+				FDs: []tracetest.FD{
+					{Num: 3, Type: 16, Name: long, StateName: long},
+					{Num: 4, Type: 16, Name: long[:1020], StateName: long[:1020]},
+					{Num: 5, Type: 16, Name: long[:1019], StateName: long[:1019]},
 				}},
 		},
 	}
 }
 
-func limitsEvents() []tev {
-	var evs []tev
+func limitsEvents() []tracetest.Event {
+	var evs []tracetest.Event
 	ts := uint64(baseTS)
 	add := func(code tevCode, params ...[]byte) {
 		ts += 1000
-		evs = append(evs, tev{ts: ts, tid: 7, code: code, params: params})
+		evs = append(evs, tracetest.Event{TS: ts, TID: 7, Code: code, Params: params})
 	}
 	path := "/" + strings.Repeat("p", 1500)
 	rel := strings.Repeat("r", 700)
@@ -42,17 +43,17 @@ func limitsEvents() []tev {
 	for i := 0; i < 300; i++ {
 		fds = append(fds, int64(i), 1)
 	}
-	add(cStatX, pI64(0), pStr(path))
-	add(cStatX, pI64(0), pStr(rel))
-	add(cWriteE, pI64(3), pU32(1))
-	add(cWriteE, pI64(4), pU32(1))
-	add(cWriteE, pI64(5), pU32(1))
-	add(cPollE, pFDList(fds...), pI64(0))
-	add(cMountX, pI64(0), pStr(strings.Repeat("d", 2000)), pStr(path), pStr("t"), pU32(0))
-	add(cStatX, pI64(0), pStr(path))
-	add(cReadX, pI64(5000), bytes.Repeat([]byte("x"), 5000))
-	add(cStatX, pI64(0), pStr(path+path))
-	add(cPollE, pFDList(fds...), pI64(0))
+	add(cStatX, tracetest.I64(0), tracetest.Str(path))
+	add(cStatX, tracetest.I64(0), tracetest.Str(rel))
+	add(cWriteE, tracetest.I64(3), tracetest.U32(1))
+	add(cWriteE, tracetest.I64(4), tracetest.U32(1))
+	add(cWriteE, tracetest.I64(5), tracetest.U32(1))
+	add(cPollE, tracetest.FDList(fds...), tracetest.I64(0))
+	add(cMountX, tracetest.I64(0), tracetest.Str(strings.Repeat("d", 2000)), tracetest.Str(path), tracetest.Str("t"), tracetest.U32(0))
+	add(cStatX, tracetest.I64(0), tracetest.Str(path))
+	add(cReadX, tracetest.I64(5000), bytes.Repeat([]byte("x"), 5000))
+	add(cStatX, tracetest.I64(0), tracetest.Str(path+path))
+	add(cPollE, tracetest.FDList(fds...), tracetest.I64(0))
 	return evs
 }
 
@@ -62,7 +63,7 @@ func TestLimits(t *testing.T) {
 	w := limitsWorld()
 	evs := limitsEvents()
 	if *writeScap {
-		if err := os.WriteFile("testdata/limits.scap", w.scapFile(evs), 0o644); err != nil {
+		if err := os.WriteFile("testdata/limits.scap", w.ScapFile(evs), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,10 +80,10 @@ func TestLimits(t *testing.T) {
 			opt := m.opt
 			tz := 0
 			opt.TZOffset = &tz
-			st := w.state()
+			st := worldState(w)
 			p := newPrinter(&buf, st, opt)
 			for i, ev := range evs {
-				e := ev.decode(t, uint64(i+1))
+				e := ev.Decode(t, uint64(i+1))
 				st.apply(e)
 				p.Observe(e)
 				if err := p.Print(e); err != nil {

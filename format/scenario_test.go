@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/state"
 )
 
@@ -102,56 +103,57 @@ const ctrJSON = `{"container":{"Mounts":[],"id":"0123456789ab","image":"nginx:la
 // there on, sysdig knows the container's name.
 var ctrEvent int
 
-func scenarioWorld() world {
-	return world{
-		procs: []tproc{
-			{tid: 1, pid: 1, ptid: 0, comm: "init", exe: "/sbin/init", cwd: "/", vtid: 1, vpid: 1},
-			{tid: 100, pid: 100, ptid: 1, comm: "tester", exe: "/bin/tester", args: []string{"-x"},
-				cwd: "/home/alice/", uid: 1000, gid: 100, vtid: 100, vpid: 100,
-				fds: []tfd{
-					{fd: 3, typ: 16, name: "/etc/passwd", flags: 1, sname: "/etc/passwd"},
-					{fd: 4, typ: 3, sip: ip4(127, 0, 0, 1), sport: 40000, dip: ip4(127, 0, 0, 1), dport: 80, l4: 2,
-						sname: "127.0.0.1:40000->127.0.0.1:80", role: state.RoleClient, sl4: l4TCP},
-					{fd: 5, typ: 8, src: 0xffff8800aabbcc00, dst: 0xffff8800ddeeff00, name: "/run/sock", sname: "/run/sock"},
-					{fd: 6, typ: 2, name: "/tmp", sname: "/tmp"},
-					{fd: 7, typ: 7, name: "pipe:[1234]", sname: "pipe:[1234]"},
-					{fd: 8, typ: 4, sip: ip6("::1"), sport: 5353, dip: ip6("2001:db8::3"), dport: 53, l4: 3,
-						sname: "::1:5353->2001:db8::3:53", sl4: l4UDP},
-					{fd: 9, typ: 9, name: ""},
-					{fd: 10, typ: 5, sip: ip4(0, 0, 0, 0), sport: 8080, l4: 2, sname: "0.0.0.0:8080", sl4: l4TCP},
-					{fd: 11, typ: 16, name: "/tmp/we\x01ird\xc3\xa9name", flags: 1, sname: "/tmp/we\x01ird\xc3\xa9name"},
-					{fd: 12, typ: 0},
-					{fd: 13, typ: 11, name: "signalfd", sname: "signalfd"},
-					{fd: 14, typ: 13, name: "inotify", sname: "inotify"},
-					{fd: 15, typ: 3, sip: ip4(10, 0, 0, 1), sport: 1000, dip: ip4(8, 8, 8, 8), dport: 53, l4: 3,
-						sname: "10.0.0.1:1000->8.8.8.8:53", role: state.RoleClient, sl4: l4UDP},
-					{fd: 16, typ: 8, src: 0xffff8800aabbcc10, dst: 0xffff8800ddeeff10, name: "/dev/log", sname: "/dev/log"},
-					{fd: 17, typ: 16, name: "/var/dev/log/x", sname: "/var/dev/log/x"},
+func scenarioWorld() tracetest.World {
+	return tracetest.World{
+		Procs: []tracetest.Proc{
+			{TID: 1, PID: 1, PTID: 0, Comm: "init", Exe: "/sbin/init", Cwd: "/", VTID: 1, VPID: 1},
+			{TID: 100, PID: 100, PTID: 1, Comm: "tester", Exe: "/bin/tester", Args: []string{"-x"},
+				Cwd: "/home/alice/", UID: 1000, GID: 100, VTID: 100, VPID: 100,
+				FDs: []tracetest.FD{
+					{Num: 3, Type: 16, Name: "/etc/passwd", Flags: 1, StateName: "/etc/passwd"},
+					{Num: 4, Type: 3, SIP: tracetest.IP4(127, 0, 0, 1), SPort: 40000, DIP: tracetest.IP4(127, 0, 0, 1), DPort: 80, L4: 2,
+						StateName: "127.0.0.1:40000->127.0.0.1:80", Role: state.RoleClient, StateL4: l4TCP},
+					{Num: 5, Type: 8, Src: 0xffff8800aabbcc00, Dst: 0xffff8800ddeeff00, Name: "/run/sock", StateName: "/run/sock"},
+					{Num: 6, Type: 2, Name: "/tmp", StateName: "/tmp"},
+					{Num: 7, Type: 7, Name: "pipe:[1234]", StateName: "pipe:[1234]"},
+					{Num: 8, Type: 4, SIP: tracetest.IP6("::1"), SPort: 5353, DIP: tracetest.IP6("2001:db8::3"), DPort: 53, L4: 3,
+						StateName: "::1:5353->2001:db8::3:53", StateL4: l4UDP},
+					{Num: 9, Type: 9, Name: ""},
+					{Num: 10, Type: 5, SIP: tracetest.IP4(0, 0, 0, 0), SPort: 8080, L4: 2, StateName: "0.0.0.0:8080", StateL4: l4TCP},
+					{Num: 11, Type: 16, Name: "/tmp/we\x01ird\xc3\xa9name", Flags: 1, StateName: "/tmp/we\x01ird\xc3\xa9name"},
+					{Num: 12, Type: 0},
+					{Num: 13, Type: 11, Name: "signalfd", StateName: "signalfd"},
+					{Num: 14, Type: 13, Name: "inotify", StateName: "inotify"},
+					{Num: 15, Type: 3, SIP: tracetest.IP4(10, 0, 0, 1), SPort: 1000, DIP: tracetest.IP4(8, 8, 8, 8), DPort: 53, L4: 3,
+						StateName: "10.0.0.1:1000->8.8.8.8:53", Role: state.RoleClient, StateL4: l4UDP},
+					{Num: 16, Type: 8, Src: 0xffff8800aabbcc10, Dst: 0xffff8800ddeeff10, Name: "/dev/log", StateName: "/dev/log"},
+					{Num: 17, Type: 16, Name: "/var/dev/log/x", StateName: "/var/dev/log/x"},
 				}},
-			{tid: 101, pid: 100, ptid: 1, comm: "tester", exe: "/bin/tester", cwd: "/home/alice/",
-				uid: 1000, gid: 100, vtid: 101, vpid: 100},
-			{tid: 200, pid: 200, ptid: 100, comm: "worker", exe: "/bin/worker", cwd: "/srv/",
-				vtid: 5, vpid: 5},
-			{tid: 300, pid: 300, ptid: 1, comm: "victim", exe: "/bin/victim", cwd: "/",
-				vtid: 300, vpid: 300},
-			{tid: 400, pid: 400, ptid: 1, comm: "nginx", exe: "nginx", cwd: "/",
-				vtid: 1, vpid: 1, container: ctrID[:12],
-				cgroups: []string{"cpuset=/docker/" + ctrID, "cpu=/docker/" + ctrID}},
-			{tid: 401, pid: 400, ptid: 1, comm: "nginx", exe: "nginx", cwd: "/",
-				vtid: -1, vpid: -1, container: ctrID[:12],
-				cgroups: []string{"cpuset=/docker/" + ctrID, "cpu=/docker/" + ctrID}},
+			{TID: 101, PID: 100, PTID: 1, Comm: "tester", Exe: "/bin/tester", Cwd: "/home/alice/",
+				UID: 1000, GID: 100, VTID: 101, VPID: 100},
+			{TID: 200, PID: 200, PTID: 100, Comm: "worker", Exe: "/bin/worker", Cwd: "/srv/",
+				VTID: 5, VPID: 5},
+			{TID: 300, PID: 300, PTID: 1, Comm: "victim", Exe: "/bin/victim", Cwd: "/",
+				VTID: 300, VPID: 300},
+			{TID: 400, PID: 400, PTID: 1, Comm: "nginx", Exe: "nginx", Cwd: "/",
+				VTID: 1, VPID: 1, Container: ctrID[:12],
+				Cgroups: []string{"cpuset=/docker/" + ctrID, "cpu=/docker/" + ctrID}},
+			{TID: 401, PID: 400, PTID: 1, Comm: "nginx", Exe: "nginx", Cwd: "/",
+				VTID: -1, VPID: -1, Container: ctrID[:12],
+				Cgroups: []string{"cpuset=/docker/" + ctrID, "cpu=/docker/" + ctrID}},
 		},
-		users:  []tuser{{0, 0, "root"}, {1000, 100, "alice"}, {1001, 100, "b\x01ob\xc3\xa9"}},
-		groups: []tgroup{{0, "root"}, {100, "users"}},
+		Users: []tracetest.User{{UID: 0, GID: 0, Name: "root"}, {UID: 1000, GID: 100, Name: "alice"},
+			{UID: 1001, GID: 100, Name: "b\x01ob\xc3\xa9"}},
+		Groups: []tracetest.Group{{GID: 0, Name: "root"}, {GID: 100, Name: "users"}},
 	}
 }
 
-func scenarioEvents() []tev {
-	var evs []tev
+func scenarioEvents() []tracetest.Event {
+	var evs []tracetest.Event
 	ts := uint64(baseTS)
 	add := func(tid int64, code event.Code, params ...[]byte) {
 		ts += 1234567
-		evs = append(evs, tev{ts: ts, tid: tid, cpu: uint16(len(evs) % 4), code: code, params: params})
+		evs = append(evs, tracetest.Event{TS: ts, TID: tid, CPU: uint16(len(evs) % 4), Code: code, Params: params})
 	}
 	bin := make([]byte, 0, 100)
 	bin = append(bin, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"...)
@@ -160,104 +162,104 @@ func scenarioEvents() []tev {
 	}
 	const me = 100
 
-	add(me, cReadE, pI64(3), pU32(4096))
-	add(me, cReadX, pI64(5), pBuf("hello"))
-	add(me, cReadE, pI64(4), pU32(100))
-	add(me, cReadX, pI64(100), bin)
+	add(me, cReadE, tracetest.I64(3), tracetest.U32(4096))
+	add(me, cReadX, tracetest.I64(5), tracetest.Buf("hello"))
+	add(me, cReadE, tracetest.I64(4), tracetest.U32(100))
+	add(me, cReadX, tracetest.I64(100), bin)
 	for _, fd := range []int64{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 99, -1, -100, -9999, -4294967298} {
-		add(me, cWriteE, pI64(fd), pU32(1))
+		add(me, cWriteE, tracetest.I64(fd), tracetest.U32(1))
 	}
-	add(me, cReadX, pI64(-2), nil)
-	add(me, cReadX, pI64(-9999), pBuf("\r\n\nab\r\ncd\n\x01\x7f\xff"))
-	add(me, cReadX, pI64(0), pBuf("0123456789abcdef\x00"))
-	add(me, cReadX, pI64(0), pBuf("\n"))
-	add(me, cKillE, pI64(200), pU8(9))
-	add(me, cKillE, pI64(12345), pU8(0))
-	add(me, cKillE, pI64(101), pU8(200))
-	add(me, cNanosleepE, pU64(1500000000))
-	add(me, cNanosleepE, pU64(^uint64(0)))
-	add(me, cNanosleepE, pU64(1234))
-	add(me, cNanosleepE, pU64(0))
-	add(me, cOpenX, pI64(-2), pStr("/etc/shadow"), pU32(0), pU32(0), pU32(0))
-	add(me, cOpenX, pI64(-13), pStr("rel/../x"), pU32(4097), pU32(0644), pU32(0x803), pU64(77))
-	add(me, cOpenX, pI64(-2), pStr("a"), pU32(0x8000|2), pU32(0), pU32(0))
-	add(me, cOpenX, pI64(-2), pStr("/b"), pU32(3|4|0x100), pU32(01777), pU32(0))
-	add(me, cOpenX, pI64(-2), pStr("/c"), pU32(0x2000|1), pU32(0), pU32(0))
-	add(me, cMmapE, pU64(0x7f0000000000), pU64(4096), pU32(3), pU32(0x22), pI64(-1), pU64(0))
-	add(me, cMmapE, pU64(0), pU64(0), pU32(0), pU32(0), pI64(3), pU64(4096))
-	add(me, cMmapE, pU64(^uint64(0)), pU64(^uint64(0)), pU32(0xffffffff), pU32(0xffffffff), pI64(4), pU64(1<<63))
-	add(me, cLseekE, pI64(3), pU64(^uint64(0)), pU8(0))
-	add(me, cLseekE, pI64(3), pU64(10), pU8(9))
-	add(me, cFcntlE, pI64(3), pU8(0))
-	add(me, cFcntlE, pI64(3), pU8(1))
-	add(me, cFcntlE, pI64(3), pU8(99))
-	add(me, cPollE, pFDList(3, 1, 4, -32767, 77, 4), pI64(-1))
-	add(me, cPollX, pI64(1), pFDList(4, 1))
-	add(me, cPollE, pFDList(), pI64(0))
-	add(me, cPpollE, pFDList(5, 1), pU64(1000000), pU32(0x4001|1<<31))
-	add(me, cPpollE, pFDList(), pU64(^uint64(0)), pU32(0))
+	add(me, cReadX, tracetest.I64(-2), nil)
+	add(me, cReadX, tracetest.I64(-9999), tracetest.Buf("\r\n\nab\r\ncd\n\x01\x7f\xff"))
+	add(me, cReadX, tracetest.I64(0), tracetest.Buf("0123456789abcdef\x00"))
+	add(me, cReadX, tracetest.I64(0), tracetest.Buf("\n"))
+	add(me, cKillE, tracetest.I64(200), tracetest.U8(9))
+	add(me, cKillE, tracetest.I64(12345), tracetest.U8(0))
+	add(me, cKillE, tracetest.I64(101), tracetest.U8(200))
+	add(me, cNanosleepE, tracetest.U64(1500000000))
+	add(me, cNanosleepE, tracetest.U64(^uint64(0)))
+	add(me, cNanosleepE, tracetest.U64(1234))
+	add(me, cNanosleepE, tracetest.U64(0))
+	add(me, cOpenX, tracetest.I64(-2), tracetest.Str("/etc/shadow"), tracetest.U32(0), tracetest.U32(0), tracetest.U32(0))
+	add(me, cOpenX, tracetest.I64(-13), tracetest.Str("rel/../x"), tracetest.U32(4097), tracetest.U32(0644), tracetest.U32(0x803), tracetest.U64(77))
+	add(me, cOpenX, tracetest.I64(-2), tracetest.Str("a"), tracetest.U32(0x8000|2), tracetest.U32(0), tracetest.U32(0))
+	add(me, cOpenX, tracetest.I64(-2), tracetest.Str("/b"), tracetest.U32(3|4|0x100), tracetest.U32(01777), tracetest.U32(0))
+	add(me, cOpenX, tracetest.I64(-2), tracetest.Str("/c"), tracetest.U32(0x2000|1), tracetest.U32(0), tracetest.U32(0))
+	add(me, cMmapE, tracetest.U64(0x7f0000000000), tracetest.U64(4096), tracetest.U32(3), tracetest.U32(0x22), tracetest.I64(-1), tracetest.U64(0))
+	add(me, cMmapE, tracetest.U64(0), tracetest.U64(0), tracetest.U32(0), tracetest.U32(0), tracetest.I64(3), tracetest.U64(4096))
+	add(me, cMmapE, tracetest.U64(^uint64(0)), tracetest.U64(^uint64(0)), tracetest.U32(0xffffffff), tracetest.U32(0xffffffff), tracetest.I64(4), tracetest.U64(1<<63))
+	add(me, cLseekE, tracetest.I64(3), tracetest.U64(^uint64(0)), tracetest.U8(0))
+	add(me, cLseekE, tracetest.I64(3), tracetest.U64(10), tracetest.U8(9))
+	add(me, cFcntlE, tracetest.I64(3), tracetest.U8(0))
+	add(me, cFcntlE, tracetest.I64(3), tracetest.U8(1))
+	add(me, cFcntlE, tracetest.I64(3), tracetest.U8(99))
+	add(me, cPollE, tracetest.FDList(3, 1, 4, -32767, 77, 4), tracetest.I64(-1))
+	add(me, cPollX, tracetest.I64(1), tracetest.FDList(4, 1))
+	add(me, cPollE, tracetest.FDList(), tracetest.I64(0))
+	add(me, cPpollE, tracetest.FDList(5, 1), tracetest.U64(1000000), tracetest.U32(0x4001|1<<31))
+	add(me, cPpollE, tracetest.FDList(), tracetest.U64(^uint64(0)), tracetest.U32(0))
 	for _, uid := range []uint32{0, 1000, 1001, 4242, 0xffffffff, 0xfffffffe} {
-		add(me, cGetuidX, pU32(uid))
+		add(me, cGetuidX, tracetest.U32(uid))
 	}
-	add(me, cSetgidE, pU32(100))
-	add(me, cSetgidE, pU32(5))
-	add(me, cSemopX, pI64(0), pU32(2), pU16(1), pI16(-1), pU16(0x1800), pU16(65535), pI16(32767), pU16(0), pI32(-5))
-	add(me, cMountX, pI64(0), pStr("/dev/sda1"), pStr("mnt/x/"), pStr("ext4"), pU32(1))
-	add(me, cMountX, pI64(-1), nil, nil, pStr("\x01tmp\xc3\xa9fs\"\\\t/\U0001F600"), pU32(0))
-	add(me, cStatX, pI64(0), pStr("../etc/./passwd"))
-	add(me, cStatX, pI64(0), pStr(""))
-	add(me, cStatX, pI64(0), pStr("<NA>"))
-	add(me, cStatX, pI64(0), pStr("/abs//x/"))
-	add(me, cStatX, pI64(0), pStr("we\x01ird/.."))
-	add(101, cStatX, pI64(0), pStr("sub/file"))
-	add(me, cStatX, pI64(0), nil)
-	add(me, cStatX, pI64(0), pBuf("noterm"))
-	add(me, cChmodX, pI64(0), pStr("f"), pU32(0755))
-	add(me, cChmodX, pI64(0), pStr("/f"), pU32(0))
-	add(me, cChmodX, pI64(0), pStr("/f"), pU32(04000|0777))
-	add(me, cFchmodatX, pI64(0), pI64(6), pStr("x.txt"), pU32(0644))
-	add(me, cFchmodatX, pI64(0), pI64(-100), pStr("y"), pU32(0))
-	add(me, cFchmodatX, pI64(0), pI64(55), pStr("z"), pU32(0))
-	add(me, cFchmodatX, pI64(0), pI64(3), pStr("../q"), pU32(0))
-	add(me, cOpenat2X, pI64(-2), pI64(6), pStr("rel"), pU32(0x1001), pU32(0600), pU32(0))
-	add(me, cConnectE, pI64(50), pAddr4(ip4(1, 2, 3, 4), 80))
-	add(me, cConnectE, pI64(50), pAddrUnix("/var/run/x\x01y"))
-	add(me, cConnectE, pI64(50), pAddr6(ip6("::1"), 53))
-	add(me, cConnectE, pI64(50), nil)
-	add(me, cConnectE, pI64(50), []byte{99, 1, 2, 3})
-	add(me, cConnectE, pI64(50), []byte{2, 1, 2, 3})
-	add(me, cConnectE, pI64(50), []byte{200})
-	add(me, cConnectX, pI64(-111), pTuple4(ip4(1, 2, 3, 4), 5, ip4(6, 7, 8, 9), 10))
-	add(me, cConnectX, pI64(-111), pTuple6(ip6("2001:db8::3"), 1, ip6("::1"), 2))
-	add(me, cConnectX, pI64(-111), pTuple6(ip6("::ffff:10.0.0.1"), 1, ip6("::ffff:10.0.0.1"), 2))
-	add(me, cConnectX, pI64(-111), pTuple6(ip6("::"), 3, ip6("::ffff:10.0.0.1"), 4))
-	add(me, cConnectX, pI64(-111), pTuple6(ip6("1:0:0:2:0:0:0:3"), 5, ip6("::1.2.3.4"), 6))
-	add(me, cConnectX, pI64(-111), pTuple6(ip6("fe80::1:0:0:5"), 7, ip6("::"), 8))
-	add(me, cConnectX, pI64(-111), pTupleUnix(0xffff8800aabbcc00, 0, "/run/x"))
-	add(me, cConnectX, pI64(-111), nil)
-	add(me, cConnectX, pI64(-111), []byte{7, 1, 2})
-	add(me, cGetsockX, pI64(0), pI64(4), pU8(1), pU8(4), pDyn(1, pI64(-111)), pU32(4))
-	add(me, cGetsockX, pI64(0), pI64(4), pU8(1), pU8(4), pDyn(2, pU32(7)), pU32(4))
-	add(me, cGetsockX, pI64(0), pI64(4), pU8(1), pU8(20), pDyn(4, pU64(2500000000)), pU32(8))
-	add(me, cGetsockX, pI64(0), pI64(4), pU8(99), pU8(99), pDyn(0, pBuf("ab\x00c")), pU32(4))
-	add(me, cGetsockX, pI64(0), pI64(4), pU8(0), pU8(0), pDyn(9, pU32(1)), pU32(4))
-	add(me, cGetsockX, pI64(0), pI64(4), pU8(0), pU8(0), nil, pU32(0))
-	add(me, cPtraceX, pI64(0), pDyn(0, pU64(0x7fff0000)), pDyn(1, pU8(11)))
-	add(me, cBpfX, pDyn(0, pI64(3)))
-	add(me, cBpfX, pDyn(1, pI64(-1)))
-	add(me, cSetnsE, pI64(3), pU32(0x40000000))
-	add(me, cAccessE, pU32(0))
-	add(me, cAccessE, pU32(7))
-	add(me, cGenericE, pU16(139), pU16(28))
-	add(me, cGenericX, pU16(139), pU16(28))
+	add(me, cSetgidE, tracetest.U32(100))
+	add(me, cSetgidE, tracetest.U32(5))
+	add(me, cSemopX, tracetest.I64(0), tracetest.U32(2), tracetest.U16(1), tracetest.I16(-1), tracetest.U16(0x1800), tracetest.U16(65535), tracetest.I16(32767), tracetest.U16(0), tracetest.I32(-5))
+	add(me, cMountX, tracetest.I64(0), tracetest.Str("/dev/sda1"), tracetest.Str("mnt/x/"), tracetest.Str("ext4"), tracetest.U32(1))
+	add(me, cMountX, tracetest.I64(-1), nil, nil, tracetest.Str("\x01tmp\xc3\xa9fs\"\\\t/\U0001F600"), tracetest.U32(0))
+	add(me, cStatX, tracetest.I64(0), tracetest.Str("../etc/./passwd"))
+	add(me, cStatX, tracetest.I64(0), tracetest.Str(""))
+	add(me, cStatX, tracetest.I64(0), tracetest.Str("<NA>"))
+	add(me, cStatX, tracetest.I64(0), tracetest.Str("/abs//x/"))
+	add(me, cStatX, tracetest.I64(0), tracetest.Str("we\x01ird/.."))
+	add(101, cStatX, tracetest.I64(0), tracetest.Str("sub/file"))
+	add(me, cStatX, tracetest.I64(0), nil)
+	add(me, cStatX, tracetest.I64(0), tracetest.Buf("noterm"))
+	add(me, cChmodX, tracetest.I64(0), tracetest.Str("f"), tracetest.U32(0755))
+	add(me, cChmodX, tracetest.I64(0), tracetest.Str("/f"), tracetest.U32(0))
+	add(me, cChmodX, tracetest.I64(0), tracetest.Str("/f"), tracetest.U32(04000|0777))
+	add(me, cFchmodatX, tracetest.I64(0), tracetest.I64(6), tracetest.Str("x.txt"), tracetest.U32(0644))
+	add(me, cFchmodatX, tracetest.I64(0), tracetest.I64(-100), tracetest.Str("y"), tracetest.U32(0))
+	add(me, cFchmodatX, tracetest.I64(0), tracetest.I64(55), tracetest.Str("z"), tracetest.U32(0))
+	add(me, cFchmodatX, tracetest.I64(0), tracetest.I64(3), tracetest.Str("../q"), tracetest.U32(0))
+	add(me, cOpenat2X, tracetest.I64(-2), tracetest.I64(6), tracetest.Str("rel"), tracetest.U32(0x1001), tracetest.U32(0600), tracetest.U32(0))
+	add(me, cConnectE, tracetest.I64(50), tracetest.Addr4(tracetest.IP4(1, 2, 3, 4), 80))
+	add(me, cConnectE, tracetest.I64(50), tracetest.AddrUnix("/var/run/x\x01y"))
+	add(me, cConnectE, tracetest.I64(50), tracetest.Addr6(tracetest.IP6("::1"), 53))
+	add(me, cConnectE, tracetest.I64(50), nil)
+	add(me, cConnectE, tracetest.I64(50), []byte{99, 1, 2, 3})
+	add(me, cConnectE, tracetest.I64(50), []byte{2, 1, 2, 3})
+	add(me, cConnectE, tracetest.I64(50), []byte{200})
+	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple4(tracetest.IP4(1, 2, 3, 4), 5, tracetest.IP4(6, 7, 8, 9), 10))
+	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("2001:db8::3"), 1, tracetest.IP6("::1"), 2))
+	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("::ffff:10.0.0.1"), 1, tracetest.IP6("::ffff:10.0.0.1"), 2))
+	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("::"), 3, tracetest.IP6("::ffff:10.0.0.1"), 4))
+	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("1:0:0:2:0:0:0:3"), 5, tracetest.IP6("::1.2.3.4"), 6))
+	add(me, cConnectX, tracetest.I64(-111), tracetest.Tuple6(tracetest.IP6("fe80::1:0:5"), 7, tracetest.IP6("::"), 8))
+	add(me, cConnectX, tracetest.I64(-111), tracetest.TupleUnix(0xffff8800aabbcc00, 0, "/run/x"))
+	add(me, cConnectX, tracetest.I64(-111), nil)
+	add(me, cConnectX, tracetest.I64(-111), []byte{7, 1, 2})
+	add(me, cGetsockX, tracetest.I64(0), tracetest.I64(4), tracetest.U8(1), tracetest.U8(4), tracetest.Dyn(1, tracetest.I64(-111)), tracetest.U32(4))
+	add(me, cGetsockX, tracetest.I64(0), tracetest.I64(4), tracetest.U8(1), tracetest.U8(4), tracetest.Dyn(2, tracetest.U32(7)), tracetest.U32(4))
+	add(me, cGetsockX, tracetest.I64(0), tracetest.I64(4), tracetest.U8(1), tracetest.U8(20), tracetest.Dyn(4, tracetest.U64(2500000000)), tracetest.U32(8))
+	add(me, cGetsockX, tracetest.I64(0), tracetest.I64(4), tracetest.U8(99), tracetest.U8(99), tracetest.Dyn(0, tracetest.Buf("ab\x00c")), tracetest.U32(4))
+	add(me, cGetsockX, tracetest.I64(0), tracetest.I64(4), tracetest.U8(0), tracetest.U8(0), tracetest.Dyn(9, tracetest.U32(1)), tracetest.U32(4))
+	add(me, cGetsockX, tracetest.I64(0), tracetest.I64(4), tracetest.U8(0), tracetest.U8(0), nil, tracetest.U32(0))
+	add(me, cPtraceX, tracetest.I64(0), tracetest.Dyn(0, tracetest.U64(0x7fff0000)), tracetest.Dyn(1, tracetest.U8(11)))
+	add(me, cBpfX, tracetest.Dyn(0, tracetest.I64(3)))
+	add(me, cBpfX, tracetest.Dyn(1, tracetest.I64(-1)))
+	add(me, cSetnsE, tracetest.I64(3), tracetest.U32(0x40000000))
+	add(me, cAccessE, tracetest.U32(0))
+	add(me, cAccessE, tracetest.U32(7))
+	add(me, cGenericE, tracetest.U16(139), tracetest.U16(28))
+	add(me, cGenericX, tracetest.U16(139), tracetest.U16(28))
 	add(me, cNA1)
-	add(0, cSwitchE, pI64(100), pU64(1), pU64(2), pU32(3), pU32(4), pU32(5))
-	add(me, cSwitchE, pI64(0), pU64(0), pU64(0), pU32(0), pU32(0), pU32(0))
-	add(me, cReadE, pI64(3))
-	add(200, cKillE, pI64(100), pU8(15))
-	add(me, cWriteE, pI64(3), pU32(1))
-	evs[len(evs)-1].ts -= 5000000000 // out of order
-	add(me, cReadX, pI64(1), pBuf("x"))
+	add(0, cSwitchE, tracetest.I64(100), tracetest.U64(1), tracetest.U64(2), tracetest.U32(3), tracetest.U32(4), tracetest.U32(5))
+	add(me, cSwitchE, tracetest.I64(0), tracetest.U64(0), tracetest.U64(0), tracetest.U32(0), tracetest.U32(0), tracetest.U32(0))
+	add(me, cReadE, tracetest.I64(3))
+	add(200, cKillE, tracetest.I64(100), tracetest.U8(15))
+	add(me, cWriteE, tracetest.I64(3), tracetest.U32(1))
+	evs[len(evs)-1].TS -= 5000000000 // out of order
+	add(me, cReadX, tracetest.I64(1), tracetest.Buf("x"))
 	// Writes of syslog messages to /dev/log.
 	for _, w := range []struct {
 		fd   int64
@@ -274,21 +276,21 @@ func scenarioEvents() []tev {
 		{17, 10, "<30>line\nnext"},
 		{3, 6, "<13>xx"},
 	} {
-		add(me, cWriteE, pI64(w.fd), pU32(uint32(len(w.data))))
-		add(me, cWriteX, pI64(w.res), pBuf(w.data))
+		add(me, cWriteE, tracetest.I64(w.fd), tracetest.U32(uint32(len(w.data))))
+		add(me, cWriteX, tracetest.I64(w.res), tracetest.Buf(w.data))
 	}
-	add(me, cWriteX, pI64(3), pBuf("<13>no enter"))
-	add(me, cWritevE, pI64(16), pU32(4))
-	add(me, cWritevX, pI64(4), pBuf("<14>vec"))
-	add(me, cPwriteE, pI64(16), pU32(4), pU64(0))
-	add(me, cPwriteX, pI64(4), pBuf("<15>pw"))
-	add(400, cKillE, pI64(401), pU8(1))
-	add(401, cKillE, pI64(400), pU8(2))
+	add(me, cWriteX, tracetest.I64(3), tracetest.Buf("<13>no enter"))
+	add(me, cWritevE, tracetest.I64(16), tracetest.U32(4))
+	add(me, cWritevX, tracetest.I64(4), tracetest.Buf("<14>vec"))
+	add(me, cPwriteE, tracetest.I64(16), tracetest.U32(4), tracetest.U64(0))
+	add(me, cPwriteX, tracetest.I64(4), tracetest.Buf("<15>pw"))
+	add(400, cKillE, tracetest.I64(401), tracetest.U8(1))
+	add(401, cKillE, tracetest.I64(400), tracetest.U8(2))
 	ctrEvent = len(evs)
-	add(1, cContainerE, pStr(ctrJSON))
-	add(400, cKillE, pI64(401), pU8(3))
-	add(401, cKillE, pI64(400), pU8(4))
-	add(300, cProcexit1E, pI64(0), pI64(0), pU8(9), pU8(1))
+	add(1, cContainerE, tracetest.Str(ctrJSON))
+	add(400, cKillE, tracetest.I64(401), tracetest.U8(3))
+	add(401, cKillE, tracetest.I64(400), tracetest.U8(4))
+	add(300, cProcexit1E, tracetest.I64(0), tracetest.I64(0), tracetest.U8(9), tracetest.U8(1))
 	return evs
 }
 
@@ -321,7 +323,7 @@ func TestScenario(t *testing.T) {
 	w := scenarioWorld()
 	evs := scenarioEvents()
 	if *writeScap {
-		if err := os.WriteFile("testdata/scenario.scap", w.scapFile(evs), 0o644); err != nil {
+		if err := os.WriteFile("testdata/scenario.scap", w.ScapFile(evs), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -335,13 +337,13 @@ func TestScenario(t *testing.T) {
 			opt := m.opt
 			tz := 0
 			opt.TZOffset = &tz
-			st := w.state()
+			st := worldState(w)
 			p := newPrinter(&buf, st, opt)
 			for i, ev := range evs {
 				if i == ctrEvent {
 					st.containers[ctrID[:12]] = &state.Container{ID: ctrID[:12], Name: "web_1"}
 				}
-				e := ev.decode(t, uint64(i+1))
+				e := ev.Decode(t, uint64(i+1))
 				st.apply(e)
 				p.Observe(e)
 				if err := p.Print(e); err != nil {
@@ -400,12 +402,12 @@ func benchPrint(b *testing.B, opt Options) {
 	evs := scenarioEvents()
 	var es []*event.Event
 	for i, ev := range evs {
-		if ev.code == cContainerE {
+		if ev.Code == cContainerE {
 			continue // parses JSON: not the hot path
 		}
-		es = append(es, ev.decode(b, uint64(i+1)))
+		es = append(es, ev.Decode(b, uint64(i+1)))
 	}
-	st := w.state()
+	st := worldState(w)
 	p := newPrinter(io.Discard, st, opt)
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 	"github.com/syscope/syscope/state"
 )
@@ -388,7 +389,7 @@ func TestRotateOpen(t *testing.T) {
 	// Events within the minute stay in it; one a minute later opens the next.
 	sec := uint64(now.Unix())
 	for i, ts := range []uint64{sec + 1, sec + 59, sec + 60} {
-		if err := r.WriteEvent(mkEvent(ts*1e9, 10, 6, le64(int64(i)), u32le(1))); err != nil {
+		if err := r.WriteEvent(mkEvent(ts*1e9, 10, 6, tracetest.I64(int64(i)), tracetest.U32(1))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -429,8 +430,8 @@ func TestRotateOpen(t *testing.T) {
 
 	// A file that cannot be created: the error, every time.
 	r = scap.NewRotator(scap.RotateOptions{Base: filepath.Join(dir, "no", "such", "dir")})
-	err1 := r.WriteEvent(mkEvent(1, 10, 6, le64(1), u32le(1)))
-	err2 := r.WriteEvent(mkEvent(2, 10, 6, le64(1), u32le(1)))
+	err1 := r.WriteEvent(mkEvent(1, 10, 6, tracetest.I64(1), tracetest.U32(1)))
+	err2 := r.WriteEvent(mkEvent(2, 10, 6, tracetest.I64(1), tracetest.U32(1)))
 	if err1 == nil || err2 != err1 || !os.IsNotExist(unwrapAll(err1)) {
 		t.Fatalf("errors %v, %v", err1, err2)
 	}
@@ -480,7 +481,7 @@ func TestRotateStrftime(t *testing.T) {
 			}
 			want := strings.TrimSuffix(string(out), "\n")
 			r := scap.NewRotator(scap.RotateOptions{Base: filepath.Join(dir, f), Seconds: 1})
-			if err := r.WriteEvent(mkEvent(uint64(sec)*1e9, 1, 6, le64(1), u32le(1))); err != nil {
+			if err := r.WriteEvent(mkEvent(uint64(sec)*1e9, 1, 6, tracetest.I64(1), tracetest.U32(1))); err != nil {
 				t.Fatal(err)
 			}
 			r.Close()

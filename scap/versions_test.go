@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -141,8 +142,6 @@ func eventBody(v2 bool, flags bool, code uint16, params ...[]byte) []byte {
 	return f.Bytes()
 }
 
-func le64(v int64) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(v)) }
-
 func TestBlockVersions(t *testing.T) {
 	var b builder
 	// A section header with pcapng options after its fixed body, as
@@ -231,16 +230,16 @@ func TestBlockVersions(t *testing.T) {
 
 	// Events: V1 (no nparams), V2, with flags, the legacy code, and an
 	// unknown code that is skipped.
-	b.block(0x204, eventBody(false, false, 5, le64(0)))       // close exit, V1
-	b.block(0x8010ABCD, eventBody(false, false, 5, le64(-2))) // legacy V1 code
-	b.block(0x216, eventBody(true, false, 4, le64(3)))        // close enter, V2
-	b.block(0x217, eventBody(true, true, 4, le64(4)))         // with flags
-	b.block(0x216, eventBody(true, false, 60000, le64(1)))    // unknown code
-	b.block(0x208, eventBody(false, true, 5, le64(0)))        // V1 with flags
+	b.block(0x204, eventBody(false, false, 5, tracetest.I64(0)))       // close exit, V1
+	b.block(0x8010ABCD, eventBody(false, false, 5, tracetest.I64(-2))) // legacy V1 code
+	b.block(0x216, eventBody(true, false, 4, tracetest.I64(3)))        // close enter, V2
+	b.block(0x217, eventBody(true, true, 4, tracetest.I64(4)))         // with flags
+	b.block(0x216, eventBody(true, false, 60000, tracetest.I64(1)))    // unknown code
+	b.block(0x208, eventBody(false, true, 5, tracetest.I64(0)))        // V1 with flags
 	// A second section, as appending captures produces.
 	b.section(nil)
 	b.block(0x215, procEntry(9, 555, "second"))
-	b.block(0x216, eventBody(true, false, 4, le64(5)))
+	b.block(0x216, eventBody(true, false, 4, tracetest.I64(5)))
 
 	var c collect
 	rd, err := scap.NewReader(bytes.NewReader(b.Bytes()), &c)

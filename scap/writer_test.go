@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -220,37 +221,15 @@ func TestWriteRoundTrip(t *testing.T) {
 	}
 }
 
-// mkEvent encodes an event with the 26-byte header; large-payload types
-// get 32-bit parameter lengths.
+// mkEvent encodes and decodes an event (see tracetest.Event.Raw).
 func mkEvent(ts uint64, tid int64, code event.Code, params ...[]byte) *event.Event {
-	lsize := 2
-	if info := event.Lookup(code); info != nil && info.Flags&event.FlagLargePayload != 0 {
-		lsize = 4
-	}
-	b := make([]byte, event.HeaderLen+lsize*len(params))
-	binary.LittleEndian.PutUint64(b[0:], ts)
-	binary.LittleEndian.PutUint64(b[8:], uint64(tid))
-	binary.LittleEndian.PutUint16(b[20:], uint16(code))
-	binary.LittleEndian.PutUint32(b[22:], uint32(len(params)))
-	for i, p := range params {
-		if lsize == 2 {
-			binary.LittleEndian.PutUint16(b[event.HeaderLen+2*i:], uint16(len(p)))
-		} else {
-			binary.LittleEndian.PutUint32(b[event.HeaderLen+4*i:], uint32(len(p)))
-		}
-	}
-	for _, p := range params {
-		b = append(b, p...)
-	}
-	binary.LittleEndian.PutUint32(b[16:], uint32(len(b)))
+	b := tracetest.Event{TS: ts, TID: tid, Code: code, Params: params}.Raw()
 	ev := &event.Event{}
 	if err := ev.Decode(b); err != nil {
 		panic(err)
 	}
 	return ev
 }
-
-func u32le(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 
 // readEvents returns the events of a file, cloned.
 func readEvents(tb testing.TB, data []byte) []*event.Event {
@@ -331,7 +310,7 @@ func TestWriteLimits(t *testing.T) {
 	m.AddFD(500, scap.FDInfo{FD: 6, Ino: 4, Type: scap.FDTypePidfd, Name: "anon_inode:[pidfd]"})
 	var evs []*event.Event
 	for i, fd := range []int64{3, 4, 5, 6} {
-		evs = append(evs, mkEvent(1_700_000_000_000_000_000+uint64(i)*1000, 500, 6, le64(fd), u32le(100)))
+		evs = append(evs, mkEvent(1_700_000_000_000_000_000+uint64(i)*1000, 500, 6, tracetest.I64(fd), tracetest.U32(100)))
 	}
 	data := writeFile(t, m, evs...)
 
@@ -393,11 +372,11 @@ func TestWriteV1Events(t *testing.T) {
 	var b builder
 	b.section(nil)
 	b.block(uint32(scap.BlockProcListV2), procEntry(2, 42, "old"))
-	b.block(uint32(scap.BlockEvent), eventBody(false, false, 6, le64(3), u32le(512))) // read >
-	b.block(uint32(scap.BlockEvent), eventBody(false, false, 7, le64(-11), nil))      // read < (EAGAIN)
+	b.block(uint32(scap.BlockEvent), eventBody(false, false, 6, tracetest.I64(3), tracetest.U32(512))) // read >
+	b.block(uint32(scap.BlockEvent), eventBody(false, false, 7, tracetest.I64(-11), nil))              // read < (EAGAIN)
 	// open >, state only, then open <
-	b.block(uint32(scap.BlockEventFlags), eventBody(false, true, 2, []byte("/etc/hosts\x00"), u32le(1)))
-	b.block(uint32(scap.BlockEvent), eventBody(false, false, 3, le64(4), []byte("/etc/hosts\x00"), u32le(1), u32le(0o644)))
+	b.block(uint32(scap.BlockEventFlags), eventBody(false, true, 2, []byte("/etc/hosts\x00"), tracetest.U32(1)))
+	b.block(uint32(scap.BlockEvent), eventBody(false, false, 3, tracetest.I64(4), []byte("/etc/hosts\x00"), tracetest.U32(1), tracetest.U32(0o644)))
 	orig := b.Bytes()
 	var buf bytes.Buffer
 	copyTrace(t, orig, scap.NewWriter(&buf, scap.WriterOptions{}))
@@ -438,12 +417,12 @@ func TestWriteLargeEvents(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), 65535)
 	ts := uint64(1_700_000_000_000_000_000)
 	evs := []*event.Event{
-		mkEvent(ts, 7, 6, le64(1), u32le(100)),   // read >
-		mkEvent(ts+1, 7, 324, json),              // container, large payload
-		mkEvent(ts+2, 7, 324, json),              // the same, state only
-		mkEvent(ts+3, 7, 9, le64(65535), big),    // write <, 65573 bytes
-		mkEvent(ts+4, 7, 7, le64(0), []byte{}),   // read <
-		mkEvent(ts+5, 7, 8, le64(1), u32le(100)), // write >
+		mkEvent(ts, 7, 6, tracetest.I64(1), tracetest.U32(100)),   // read >
+		mkEvent(ts+1, 7, 324, json),                               // container, large payload
+		mkEvent(ts+2, 7, 324, json),                               // the same, state only
+		mkEvent(ts+3, 7, 9, tracetest.I64(65535), big),            // write <, 65573 bytes
+		mkEvent(ts+4, 7, 7, tracetest.I64(0), []byte{}),           // read <
+		mkEvent(ts+5, 7, 8, tracetest.I64(1), tracetest.U32(100)), // write >
 	}
 	evs[2].Flags = event.FlagStateOnly
 	data := writeFile(t, m, evs...)
@@ -488,7 +467,7 @@ func TestWriterSections(t *testing.T) {
 		if err := w.WriteMeta(m); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.WriteEvent(mkEvent(ts+uint64(i), 10, 6, le64(1), u32le(1))); err != nil {
+		if err := w.WriteEvent(mkEvent(ts+uint64(i), 10, 6, tracetest.I64(1), tracetest.U32(1))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -523,7 +502,7 @@ func TestWriterSections(t *testing.T) {
 func TestWriterAPI(t *testing.T) {
 	var buf bytes.Buffer
 	w := scap.NewWriter(&buf, scap.WriterOptions{})
-	ev := mkEvent(1, 10, 6, le64(1), u32le(1))
+	ev := mkEvent(1, 10, 6, tracetest.I64(1), tracetest.U32(1))
 	if err := w.WriteEvent(ev); !errors.Is(err, scap.ErrNoMeta) {
 		t.Fatalf("event before metadata: %v", err)
 	}

@@ -3,7 +3,6 @@ package state_test
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 	"github.com/syscope/syscope/state"
 )
@@ -374,29 +374,15 @@ func TestSnapshotMidTrace(t *testing.T) {
 	}
 }
 
-// mkEvent encodes an event with the 26-byte header.
+// mkEvent encodes and decodes an event (see tracetest.Event.Raw).
 func mkEvent(ts uint64, tid int64, code event.Code, params ...[]byte) *event.Event {
-	b := make([]byte, event.HeaderLen+2*len(params))
-	binary.LittleEndian.PutUint64(b[0:], ts)
-	binary.LittleEndian.PutUint64(b[8:], uint64(tid))
-	binary.LittleEndian.PutUint16(b[20:], uint16(code))
-	binary.LittleEndian.PutUint32(b[22:], uint32(len(params)))
-	for i, p := range params {
-		binary.LittleEndian.PutUint16(b[event.HeaderLen+2*i:], uint16(len(p)))
-	}
-	for _, p := range params {
-		b = append(b, p...)
-	}
-	binary.LittleEndian.PutUint32(b[16:], uint32(len(b)))
+	b := tracetest.Event{TS: ts, TID: tid, Code: code, Params: params}.Raw()
 	ev := &event.Event{}
 	if err := ev.Decode(b); err != nil {
 		panic(err)
 	}
 	return ev
 }
-
-func i64(v int64) []byte   { return binary.LittleEndian.AppendUint64(nil, uint64(v)) }
-func u32b(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 
 func ip4(a, b, c, d byte) (ip [16]byte) {
 	ip[0], ip[1], ip[2], ip[3] = a, b, c, d
@@ -435,15 +421,15 @@ func sockTrace() (*scap.Meta, []*event.Event) {
 	var evs []*event.Event
 	read := func(tid, fd int64) {
 		ts += 1000
-		evs = append(evs, mkEvent(ts, tid, 6, i64(fd), u32b(100)))
+		evs = append(evs, mkEvent(ts, tid, 6, tracetest.I64(fd), tracetest.U32(100)))
 		ts += 1000
-		evs = append(evs, mkEvent(ts, tid, 7, i64(0), nil))
+		evs = append(evs, mkEvent(ts, tid, 7, tracetest.I64(0), nil))
 	}
 	read(100, 4)
 	ts += 1000
-	evs = append(evs, mkEvent(ts, 100, 4, i64(6)))
+	evs = append(evs, mkEvent(ts, 100, 4, tracetest.I64(6)))
 	ts += 1000
-	evs = append(evs, mkEvent(ts, 100, 5, i64(0)))
+	evs = append(evs, mkEvent(ts, 100, 5, tracetest.I64(0)))
 	// The cut comes here, after the close: the snapshot leaves fd 6 out.
 	for _, fd := range []int64{4, 5, 6, 7, 8, 3} {
 		read(100, fd)
@@ -452,7 +438,7 @@ func sockTrace() (*scap.Meta, []*event.Event) {
 	read(101, 8)
 	// Another process exits; a file starting with its procexit names it.
 	ts += 1000
-	evs = append(evs, mkEvent(ts, 102, 186, i64(0), i64(0), []byte{0}, []byte{0}, i64(1)))
+	evs = append(evs, mkEvent(ts, 102, 186, tracetest.I64(0), tracetest.I64(0), []byte{0}, []byte{0}, tracetest.I64(1)))
 	read(100, 4)
 	return m, evs
 }

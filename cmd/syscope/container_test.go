@@ -17,6 +17,7 @@ import (
 
 	"github.com/syscope/syscope/container"
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/tracetest"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -298,23 +299,7 @@ func cloneExit(t testing.TB, ts uint64, tid int64, cgroups []string) []byte {
 	}
 	params := make([][]byte, n)
 	params[cgroupsParam(code)] = cg
-	var b []byte
-	b = binary.LittleEndian.AppendUint64(b, ts)
-	b = binary.LittleEndian.AppendUint64(b, uint64(tid))
-	size := 26 + 2*n // clone's parameter lengths take 2 bytes
-	for _, p := range params {
-		size += len(p)
-	}
-	b = binary.LittleEndian.AppendUint32(b, uint32(size))
-	b = binary.LittleEndian.AppendUint16(b, uint16(code))
-	b = binary.LittleEndian.AppendUint32(b, uint32(n))
-	for _, p := range params {
-		b = binary.LittleEndian.AppendUint16(b, uint16(len(p)))
-	}
-	for _, p := range params {
-		b = append(b, p...)
-	}
-	return b
+	return tracetest.Event{TS: ts, TID: tid, Code: code, Params: params}.Raw()
 }
 
 // TestWriteRotationContainers: each file a rotation opens starts with the
