@@ -749,7 +749,7 @@ func (r *Renderer) appendBaseDir(dst []byte, e *event.Event, th *state.Thread, o
 }
 
 // AppendUint appends u in decimal, as strconv.AppendUint(dst, u, 10)
-// does, with a third fewer instructions: it prints most numbers of most
+// does, with a quarter fewer instructions: it prints most numbers of most
 // lines (event numbers, threads, CPUs, values). The digits go straight
 // into dst, two at a time, from the end.
 func AppendUint(dst []byte, u uint64) []byte {
