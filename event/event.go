@@ -91,9 +91,9 @@ func (e *Event) DecodeCommon(raw []byte) bool {
 	evlen := int(binary.LittleEndian.Uint32(raw[16:]))
 	code := Code(binary.LittleEndian.Uint16(raw[20:]))
 	n := int(binary.LittleEndian.Uint32(raw[22:]))
-	info := fastInfo(code)
+	info := tableInfo(code)
 	p := HeaderLen + 2*n
-	if evlen > len(raw) || n > MaxParams || info == nil || p > evlen {
+	if evlen > len(raw) || n > MaxParams || info == nil || info.Flags&FlagLargePayload != 0 || p > evlen {
 		return false
 	}
 	// The lengths are within raw (p <= evlen <= len(raw)) and the

@@ -173,27 +173,27 @@ func (c Code) DirChar() byte {
 
 // Lookup returns the description of code, or nil if the code is not known.
 func Lookup(c Code) *Info {
-	if int(c) >= len(table) || table[c].Name == "" {
-		return lookupOwn(c) // userstack.go
+	if info := tableInfo(c); info != nil {
+		return info
 	}
-	return &table[c]
+	return lookupOwn(c) // userstack.go
 }
 
-// fastInfo is Lookup for DecodeCommon: the table's description of c, nil
-// for a code it does not know and for a large-payload one, which
-// DecodeCommon leaves to Decode.
-func fastInfo(c Code) *Info {
-	if int(c) < len(fastTable) {
-		return fastTable[c]
+// tableInfo is the table's description of c, nil for a code it does not
+// know: Lookup without syscope's own codes, one load for the decoding of
+// every event (DecodeCommon).
+func tableInfo(c Code) *Info {
+	if int(c) < len(infos) {
+		return infos[c]
 	}
 	return nil
 }
 
-// fastTable is what fastInfo returns, by code.
-var fastTable = func() []*Info {
+// infos points into table by code, nil where the table has no entry.
+var infos = func() []*Info {
 	t := make([]*Info, len(table))
 	for c := range table {
-		if table[c].Name != "" && table[c].Flags&FlagLargePayload == 0 {
+		if table[c].Name != "" {
 			t[c] = &table[c]
 		}
 	}
