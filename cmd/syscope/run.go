@@ -771,39 +771,31 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		matched := true
 		if flt != nil {
+			// A thread-only filter's verdict holds while the state's
+			// generation does: kept in the thread (Thread.Memo), or
+			// in noThread for the events without one, most events
+			// skip the filter.
 			th := pr.Thread(ev)
-			if byThread && th != nil && !isCtr {
-				// The verdict holds for the thread while the state's
-				// generation does: most events skip the filter.
-				g := st.Gen() << 1
-				if th.Memo&^1 == g {
-					matched = th.Memo&1 != 0
-				} else {
-					cp.Fill(&ctx, ev, st, th)
-					matched = flt.Match(&ctx)
-					th.Memo = g
-					if matched {
-						th.Memo |= 1
-					}
-				}
-			} else {
+			var memo *uint64
+			if byThread && !isCtr && th != nil {
+				memo = &th.Memo
+			}
+			g := st.Gen() << 1
+			if memo == nil || *memo&^1 != g {
 				cp.Fill(&ctx, ev, st, th)
-				if byThread && ctx.Th == nil && !isCtr {
-					// Without a thread, a thread-only filter's
-					// verdict is the same for every event: kept
-					// as a thread's is.
-					g := st.Gen() << 1
-					if noThread&^1 == g {
-						matched = noThread&1 != 0
-					} else {
-						matched = flt.Match(&ctx)
-						noThread = g
-						if matched {
-							noThread |= 1
-						}
+				if byThread && !isCtr && ctx.Th == nil {
+					memo = &noThread
+				}
+			}
+			if memo != nil && *memo&^1 == g {
+				matched = *memo&1 != 0
+			} else {
+				matched = flt.Match(&ctx)
+				if memo != nil {
+					*memo = g
+					if matched {
+						*memo |= 1
 					}
-				} else {
-					matched = flt.Match(&ctx)
 				}
 			}
 		}
