@@ -329,6 +329,8 @@ func (rd *Reader) nextBuffered() (*event.Event, []byte) {
 func (rd *Reader) nextMapped() *event.Event {
 	m := rd.mp
 	buf := m.data[m.pos:]
+	// wholeEventBlock's checks, written out: through the function, the
+	// reading of every event took 6% more instructions (callgrind).
 	if len(buf) < 8 {
 		return nil
 	}
@@ -416,41 +418,11 @@ func (rd *Reader) NextRun(max int, stop []bool) (run []byte, n int) {
 // Decode would accept, and that holds what Writer.WriteEvent writes for
 // it; 0 otherwise. ev is scratch space.
 func runnable(buf []byte, stop []bool, ev *event.Event) int {
-	if len(buf) < 8 {
+	_, total, hdr := wholeEventBlock(buf)
+	if total == 0 || !ev.DecodeCommon(buf[8+hdr:total-4]) || int(ev.Type) < len(stop) && stop[ev.Type] {
 		return 0
 	}
-	typ := BlockType(binary.LittleEndian.Uint32(buf))
-	total := int(binary.LittleEndian.Uint32(buf[4:]))
-	if typ != BlockEventV2 && typ != BlockEventFlagsV2 || total > maxEventBlock+12 || total > len(buf) {
-		return 0
-	}
-	hdr := 2
-	if typ == BlockEventFlagsV2 {
-		hdr = 6
-	}
-	if total < 8+hdr+event.HeaderLen+4 {
-		return 0
-	}
-	raw := buf[8+hdr : total-4]
-	code := event.Code(binary.LittleEndian.Uint16(raw[20:]))
-	info := event.Lookup(code)
-	if info == nil || info.Flags&event.FlagLargePayload != 0 || int(code) < len(stop) && stop[code] {
-		return 0
-	}
-	evlen := int(binary.LittleEndian.Uint32(raw[16:]))
-	np := int(binary.LittleEndian.Uint32(raw[22:]))
-	if evlen > len(raw) || evlen < event.HeaderLen || np > event.MaxParams || event.HeaderLen+2*np > evlen {
-		return 0
-	}
-	lens := raw[event.HeaderLen : event.HeaderLen+2*np]
-	p := event.HeaderLen + 2*np
-	for i := 0; i < len(lens); i += 2 {
-		p += int(lens[i]) | int(lens[i+1])<<8
-	}
-	if p > evlen {
-		return 0
-	}
-	ev.V1, ev.Type, ev.Info, ev.Raw, ev.Flags = false, code, info, raw[:evlen], 0
+	ev.Flags = 0
 	if hdr == 6 {
 		ev.Flags = binary.LittleEndian.Uint32(buf[10:])
 	}
@@ -458,6 +430,29 @@ func runnable(buf []byte, stop []bool, ev *event.Event) int {
 		return 0
 	}
 	return total
+}
+
+// wholeEventBlock reports, for buf starting with a V2 event block that it
+// holds whole, with room for an event header, the block's type, its
+// length and the length of what comes before the event in its body (2,
+// the CPU, or 6 with the flags); total is 0 for anything else.
+func wholeEventBlock(buf []byte) (typ BlockType, total, hdr int) {
+	if len(buf) < 8 {
+		return 0, 0, 0
+	}
+	typ = BlockType(binary.LittleEndian.Uint32(buf))
+	total = int(binary.LittleEndian.Uint32(buf[4:]))
+	hdr = 2
+	if typ != BlockEventV2 {
+		if typ != BlockEventFlagsV2 {
+			return 0, 0, 0
+		}
+		hdr = 6
+	}
+	if total > len(buf) || total > maxEventBlock+12 || total < 8+hdr+event.HeaderLen+4 {
+		return 0, 0, 0
+	}
+	return typ, total, hdr
 }
 
 // Mapped reports whether the Reader reads a mapping of its file. The
