@@ -295,6 +295,12 @@ func (r *Rotator) WriteEventBlock(ev *event.Event, block []byte) error {
 	return nil
 }
 
+// Rotates reports whether a new file may start at any event (by size,
+// time or count).
+func (r *Rotator) Rotates() bool {
+	return r.opt.Seconds > 0 || r.opt.SizeMB > 0 || r.opt.Events > 0
+}
+
 // WriteEventRun writes the n event blocks of run (Reader.NextRun) to the
 // file that is open, when the capture does not rotate: the events of a
 // run are not looked at one by one.
@@ -302,7 +308,7 @@ func (r *Rotator) WriteEventRun(run []byte, n int) error {
 	if r.err != nil {
 		return r.err
 	}
-	if !r.started || r.opt.Seconds > 0 || r.opt.SizeMB > 0 || r.opt.Events > 0 {
+	if !r.started || r.Rotates() {
 		return errors.New("write event blocks: a run of events needs an open file that does not rotate")
 	}
 	if err := r.w.WriteEventRun(run, n); err != nil {

@@ -22,12 +22,10 @@ type captureWriter struct {
 	rot   *scap.Rotator
 	first bool // the first file is not open yet
 	ctrs  containerLog
-	// rotates: a new file may start at any event (-C, -G).
-	rotates bool
 }
 
 func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
-	w := &captureWriter{rec: &scap.Recorder{}, first: true, rotates: cfg.sizeMB > 0 || cfg.seconds > 0}
+	w := &captureWriter{rec: &scap.Recorder{}, first: true}
 	w.rot = scap.NewRotator(scap.RotateOptions{
 		Base: cfg.write, SizeMB: cfg.sizeMB, Seconds: cfg.seconds, Files: cfg.ring,
 		Compress: cfg.compress,
@@ -90,7 +88,7 @@ func (w *captureWriter) eventBlock(ev *event.Event, matched bool, block []byte) 
 // the file is open, no section's metadata is waiting, and it does not
 // rotate.
 func (w *captureWriter) running() bool {
-	return !w.rec.Fresh && !w.first && !w.rotates
+	return !w.rec.Fresh && !w.first && !w.rot.Rotates()
 }
 
 // eventRun writes n event blocks as they are (scap.Reader.NextRun).
