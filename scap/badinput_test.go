@@ -55,16 +55,23 @@ func tracesDir(tb testing.TB) string {
 	return dir
 }
 
-// loadTraces returns every trace file, decompressed, by base name.
-func loadTraces(tb testing.TB) map[string][]byte {
+// tracePaths returns the paths of every trace file, in order; none is a
+// failure.
+func tracePaths(tb testing.TB) []string {
 	tb.Helper()
 	dir := tracesDir(tb)
 	names, err := filepath.Glob(filepath.Join(dir, "*.scap"))
 	if err != nil || len(names) == 0 {
 		tb.Fatalf("no trace files in %s (%v)", dir, err)
 	}
+	return names
+}
+
+// loadTraces returns every trace file, decompressed, by base name.
+func loadTraces(tb testing.TB) map[string][]byte {
+	tb.Helper()
 	out := map[string][]byte{}
-	for _, n := range names {
+	for _, n := range tracePaths(tb) {
 		out[strings.TrimSuffix(filepath.Base(n), ".scap")] = gunzipFile(tb, n)
 	}
 	return out

@@ -41,11 +41,7 @@ func (s *countSink) Interfaces(l []scap.Interface) {
 // errors, keep every parameter inside its event, and allocate in
 // proportion to what it read, never what a length field claims.
 func FuzzReader(f *testing.F) {
-	dir := tracesDir(f)
-	names, _ := filepath.Glob(filepath.Join(dir, "*.scap"))
-	if len(names) == 0 {
-		f.Fatalf("no trace files in %s to seed the fuzzer", dir)
-	}
+	names := tracePaths(f)
 	// Small seeds: the fuzzer mutates, and minimizes, small inputs much
 	// faster. From each trace: the blocks that fit in 16 KiB (skipping the
 	// large process list), and its first 4 KiB (a cut process list).
@@ -93,11 +89,7 @@ func FuzzReader(f *testing.F) {
 // a plain copy by runs of blocks (NextRun) must write what a copy block
 // by block writes.
 func FuzzMapped(f *testing.F) {
-	dir := tracesDir(f)
-	names, _ := filepath.Glob(filepath.Join(dir, "*.scap"))
-	if len(names) == 0 {
-		f.Fatalf("no trace files in %s to seed the fuzzer", dir)
-	}
+	names := tracePaths(f)
 	for _, n := range names {
 		data := gunzipFile(f, n)
 		f.Add(data[:min(len(data), 8192)])
