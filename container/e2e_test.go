@@ -207,7 +207,7 @@ func TestE2EContainerdCRI(t *testing.T) {
 	uid := runtimetest.RandUUID()
 	t0 = time.Now()
 	cp := runtimetest.StartCRIPod(t, ctx, dir, sock, runtimetest.CRIPodSpec{
-		Name: "redis-pod", Namespace: "syscope-test", UID: uid, Labels: map[string]string{"app": "redis"},
+		Name: "redis-pod", Namespace: "syscope-test", UID: uid, Labels: map[string]string{"app": "redis"}, SandboxImage: pause,
 		Container: "redis", Image: testImage, Command: []string{"/bin/sleep", "600"}, ContainerLabels: map[string]string{"tier": "cache"},
 	}, &cgroups)
 	rt, podID, full := cp.RT, cp.ID, cp.ContainerID

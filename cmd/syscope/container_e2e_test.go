@@ -150,7 +150,7 @@ func TestLiveContainers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cp := runtimetest.StartCRIPod(t, ctx, ctd, sock, runtimetest.CRIPodSpec{
-		Name: "redis-pod", Namespace: "syscope-test", UID: runtimetest.RandUUID(), Labels: map[string]string{"app": "redis"},
+		Name: "redis-pod", Namespace: "syscope-test", UID: runtimetest.RandUUID(), Labels: map[string]string{"app": "redis"}, SandboxImage: pause,
 		Container: "redis", Image: redisImage, Command: []string{"/bin/sleep", "600"},
 	}, &cgroups)
 	rt, podID, cfull := cp.RT, cp.ID, cp.ContainerID

@@ -17,6 +17,9 @@ type CRIPodSpec struct {
 	Name, Namespace, UID string            // the pod's metadata
 	Labels               map[string]string // the pod's labels
 
+	// SandboxImage is the pause image given to Containerd.
+	SandboxImage string
+
 	Container       string   // the container's name; its log is <name>.log
 	Image           string   // its image, in containerd's namespace k8s.io
 	Command         []string // its command
@@ -34,9 +37,33 @@ type CRIPod struct {
 	ID, ContainerID string
 }
 
+// waitCRIImages waits until the CRI knows each of images. containerd's
+// CRI learns of an image imported or tagged with ctr from an event, after
+// ctr has returned; before that it would try to pull the image from a
+// registry (http://localhost here) and fail.
+func waitCRIImages(t testing.TB, ctx context.Context, is cri.ImageServiceClient, logf string, images ...string) {
+	t.Helper()
+	for _, img := range images {
+		if img == "" {
+			continue
+		}
+		for {
+			st, err := is.ImageStatus(ctx, &cri.ImageStatusRequest{Image: &cri.ImageSpec{Image: img}})
+			if err == nil && st.Image != nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("the CRI does not know image %s: %v\n%s", img, err, TailFile(logf))
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+}
+
 // StartCRIPod makes a pod of spec and starts its container through the
 // CRI of the containerd that Containerd(t, dir, sock, ...) started, as the
-// kubelet would: RunPodSandbox (host network: there is no CNI here; logs
+// kubelet would, once the CRI knows its images: RunPodSandbox (host network: there is no CNI here; logs
 // under dir/logs), CreateContainer, StartContainer, each with ctx. It
 // adds the cgroups of the sandbox and of the container ("k8s.io/<id>") to
 // *cgroups as soon as they exist, for KillLeftovers. When the test ends
@@ -56,6 +83,7 @@ func StartCRIPod(t testing.TB, ctx context.Context, dir, sock string, spec CRIPo
 		t.Fatalf("CRI Version: %v\n%s", err, TailFile(logf))
 	}
 	t.Logf("CRI runtime %s %s, API %s", v.RuntimeName, v.RuntimeVersion, v.RuntimeApiVersion)
+	waitCRIImages(t, ctx, cri.NewImageServiceClient(conn), logf, spec.SandboxImage, spec.Image)
 	p := &CRIPod{RT: rt, Config: &cri.PodSandboxConfig{
 		Metadata:     &cri.PodSandboxMetadata{Name: spec.Name, Namespace: spec.Namespace, Uid: spec.UID},
 		LogDirectory: filepath.Join(dir, "logs"),

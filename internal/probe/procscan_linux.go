@@ -132,8 +132,20 @@ func (s *scanner) process(pid int64) []scap.Process {
 		}
 		out = append(out, p)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].TID < out[j].TID })
+	leaderFirst(out, pid)
 	return out
+}
+
+// leaderFirst sorts the threads of process pid by id, its leader first,
+// as sysdig's scan lists them: after the pids wrap around, its other
+// threads can have smaller ids than the leader.
+func leaderFirst(threads []scap.Process, pid int64) {
+	sort.Slice(threads, func(i, j int) bool {
+		if (threads[i].TID == pid) != (threads[j].TID == pid) {
+			return threads[i].TID == pid
+		}
+		return threads[i].TID < threads[j].TID
+	})
 }
 
 // threadStatus fills p from a thread's status and stat files.

@@ -121,6 +121,21 @@ func TestScanProc(t *testing.T) {
 	t.Logf("%d threads, %d processes with fds, %d users, %d groups", len(procs), len(fds), len(users), len(groups))
 }
 
+func TestLeaderFirst(t *testing.T) {
+	var threads []scap.Process
+	for _, tid := range []int64{32630, 1115, 32627, 40} {
+		threads = append(threads, scap.Process{TID: tid, PID: 32627})
+	}
+	leaderFirst(threads, 32627)
+	var got []int64
+	for _, th := range threads {
+		got = append(got, th.TID)
+	}
+	if want := []int64{32627, 40, 1115, 32630}; !reflect.DeepEqual(got, want) {
+		t.Errorf("threads in order %v, want %v", got, want)
+	}
+}
+
 func TestParseHexAddr(t *testing.T) {
 	for _, c := range []struct {
 		in   string
