@@ -10,6 +10,7 @@ import (
 	"iter"
 	"os"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/syscope/syscope/event"
 )
@@ -73,6 +74,7 @@ type Reader struct {
 	Major, Minor uint16
 	sections     int
 	gz           *gzip.Reader
+	in           *counter // a compressed file's bytes read, for InputOffset
 	stop         *stopper
 
 	asyncAfter int64 // bytes read before the pipe starts; <0: never
@@ -128,7 +130,8 @@ func NewReader(r io.Reader, sink Sink) (*Reader, error) {
 		}
 		return rd, nil
 	}
-	br := bufio.NewReaderSize(r, 256<<10)
+	in := &counter{r: r}
+	br := bufio.NewReaderSize(in, 256<<10)
 	// A Reader dropped without Close stops its goroutines when collected:
 	// they hold the stopper, never the Reader.
 	runtime.AddCleanup(rd, func(s *stopper) { s.close() }, rd.stop)
@@ -140,6 +143,7 @@ func NewReader(r io.Reader, sink Sink) (*Reader, error) {
 		}
 		gz.Multistream(true)
 		rd.gz = gz
+		rd.in = in
 		br = bufio.NewReaderSize(newAheadReader(rd.stop.done, gz), 256<<10)
 	}
 	rd.sp.r = br
@@ -480,6 +484,30 @@ func (rd *Reader) Offset() int64 {
 		return rd.off
 	}
 	return rd.sp.off
+}
+
+// InputOffset is the number of bytes of the file read so far: Offset for
+// a plain file; for a compressed one, the compressed bytes taken from it,
+// which run ahead of the events returned by what is read and decompressed
+// ahead of them.
+func (rd *Reader) InputOffset() int64 {
+	if rd.in != nil {
+		return rd.in.n.Load()
+	}
+	return rd.Offset()
+}
+
+// counter counts the bytes read through it. The goroutine decompressing
+// ahead reads through it while the Reader's user asks for the count.
+type counter struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 func (rd *Reader) errf(format string, a ...any) error {

@@ -125,6 +125,7 @@ type config struct {
 	snaplen    int    // -s
 	pageFaults bool   // --page-faults
 	chisel     string // -c, see chisel.go
+	progress   bool   // -P
 
 	containers containerOptions // --cri, --cri-timeout
 }
@@ -280,7 +281,7 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 			}
 			cfg.count = n
 		case 'P':
-			return nil, false, unsupported("-P (progress)")
+			cfg.progress = true
 		case 'p':
 			if o.arg == "p" {
 				// -pp prints the default format.
@@ -531,7 +532,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			stopTimer.Stop()
 		}
 	}()
+	var meter *progress
 	if r == nil {
+		if cfg.progress {
+			return fail(1, "the -P flag cannot be used with live captures.")
+		}
 		l, err := openLive(cfg, flt, sink, stderr)
 		if err != nil {
 			return fail(1, "%s: %v", prog, err)
@@ -550,6 +555,13 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		defer sr.Close()
 		file = sr
+		// sysdig shows how far it has read with -P, and always when it
+		// writes what it reads.
+		if f, ok := r.(*os.File); ok && (cfg.progress || cfg.write != "") {
+			meter = newProgress(stderr, f, sr.InputOffset)
+			// After an error too, so that its message starts a line.
+			defer meter.end()
+		}
 		if sr.Mapped() {
 			// A file cut short while it is read (a capture started
 			// again under the same name) faults where its pages
@@ -632,6 +644,8 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	var uncounted uint64
 	limit := uint64(cfg.duration) * uint64(time.Second)
 	var readErr error
+	// seen counts the events read, for the progress meter.
+	var seen uint64
 	// A plain copy with nothing to count takes the events' blocks as
 	// they are, when the writer would write the same bytes.
 	fast := file != nil && plainCopy(cfg) && cfg.count == 0 && cfg.duration == 0 && sum == nil && !cfg.verbose
@@ -652,10 +666,14 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 				if err := w.eventRun(run, k); err != nil {
 					return fail(1, "%s: %v", prog, err)
 				}
+				seen += uint64(k)
+				meter.tick(seen)
 				continue
 			}
 		}
 		ev, blk, err := file.NextBlock()
+		seen++
+		meter.tick(seen)
 		if err != nil {
 			if err != io.EOF {
 				readErr = err
@@ -683,6 +701,8 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			if took > 0 {
 				started = true
 			}
+			seen += uint64(took)
+			meter.tick(seen)
 			if ev == nil && err == nil {
 				continue // a pause, for the checks above
 			}
@@ -693,6 +713,8 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 				started = true
 				n += plain.counted
 			}
+			seen += uint64(took)
+			meter.tick(seen)
 			if plain.failed != nil {
 				return plain.failed
 			}
@@ -701,6 +723,8 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 			}
 		} else {
 			ev, err = rd.Next()
+			seen++
+			meter.tick(seen)
 		}
 		if err != nil {
 			if err != io.EOF {
@@ -861,6 +885,13 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	}
 	if err := pr.Flush(); err != nil {
 		return err
+	}
+	if meter != nil {
+		// The events printed, then the progress's last word.
+		if err := out.Flush(); err != nil {
+			return err
+		}
+		meter.end()
 	}
 	if w != nil {
 		if err := w.close(); err != nil {

@@ -44,6 +44,9 @@ Options:
                     -pc or -pcontainer use the container-friendly format,
                     with -pk or -pkubernetes the Kubernetes one, with -pp
                     print the default format.
+ -P                 Print on stderr how much of the file has been read, in
+                    percent, as it is read (also when -r goes with -w,
+                    as with sysdig).
  -q, --quiet        Don't print events on the screen.
  -r <readfile>, --read=<readfile>
                     Read the events from <readfile>.
@@ -81,5 +84,5 @@ Other commands:
                                 instruction and the vsyscall page.
 
 Not supported yet: plugins, Mesos metadata, Kubernetes API server metadata
-(-k), chisels other than crashes, -e, -F, -P, -R, -T, -U.
+(-k), chisels other than crashes, -e, -F, -R, -T, -U.
 `
