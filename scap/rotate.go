@@ -33,8 +33,10 @@ type RotateOptions struct {
 	// removed.
 	Files int
 	// Events starts a new file once the current one holds this many
-	// events (-e); sysdig puts one event fewer in its first file, not
-	// this.
+	// events (-e), or one fewer for the first file, as sysdig's count
+	// (cycle_writer::consider) makes it: it counts the event that opens
+	// a file with the file before. State-only events are not counted,
+	// and do not start a file.
 	Events uint64
 
 	Compress bool
@@ -262,6 +264,9 @@ func (r *Rotator) WriteEventBlock(ev *event.Event, block []byte) error {
 		return r.err
 	}
 	sec := int64(ev.TS / 1e9)
+	// -e counts the events sysdig would write: not those kept for the
+	// state alone, which it leaves out.
+	counted := ev.Flags&event.FlagStateOnly == 0
 	if !r.started {
 		r.lastSec, r.timed = sec, true
 		if err := r.open(sec); err != nil {
@@ -278,7 +283,7 @@ func (r *Rotator) WriteEventBlock(ev *event.Event, block []byte) error {
 			next = true
 		case r.opt.SizeMB > 0 && r.size() > int64(r.opt.SizeMB)*1000000:
 			next = true
-		case r.opt.Events > 0 && r.events >= r.opt.Events:
+		case counted && r.opt.Events > 0 && r.events+firstFile(len(r.names)) >= r.opt.Events:
 			next = true
 		}
 		if next {
@@ -291,8 +296,19 @@ func (r *Rotator) WriteEventBlock(ev *event.Event, block []byte) error {
 		r.err = fmt.Errorf("%s: %w", r.name, err)
 		return r.err
 	}
-	r.events++
+	if counted {
+		r.events++
+	}
 	return nil
+}
+
+// firstFile is 1 for the first file, of the files opened so far, and 0
+// after: what sysdig counts for -e beyond the events in the file.
+func firstFile(opened int) uint64 {
+	if opened == 1 {
+		return 1
+	}
+	return 0
 }
 
 // Rotates reports whether a new file may start at any event (by size,

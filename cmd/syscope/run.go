@@ -121,6 +121,7 @@ type config struct {
 	sizeMB   int
 	seconds  int
 	ring     int
+	events   uint64 // -e: a new file every this many events
 
 	snaplen    int    // -s
 	pageFaults bool   // --page-faults
@@ -242,8 +243,14 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 			case 'W':
 				cfg.ring = n
 			}
-		case 'e', 'F':
-			return nil, false, unsupported(fmt.Sprintf("-%c", o.short))
+		case 'e':
+			// strtoul(optarg, NULL, 0), as sysdig: 0 when nothing
+			// parses.
+			if cfg.events = parseUlong(o.arg); cfg.events == 0 {
+				return thrown("invalid parameter 'number of events' %s", o.arg)
+			}
+		case 'F':
+			return nil, false, unsupported("-F")
 		case 'D':
 			return nil, false, unsupported("-D (debug mode)")
 		case 'E':
@@ -396,6 +403,67 @@ func parseU64(s string) (uint64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// parseUlong parses like C's strtoul(s, NULL, 0): leading white space, an
+// optional sign (a minus negates modulo 2^64), then a hexadecimal number
+// after 0x or 0X, an octal one after 0, or a decimal one, up to the first
+// character that is not a digit of its base; 0 when there is none, the
+// largest value on overflow.
+func parseUlong(s string) uint64 {
+	i := 0
+	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	base := uint64(10)
+	if rest := s[i:]; len(rest) > 2 && rest[0] == '0' && (rest[1] == 'x' || rest[1] == 'X') && digit(rest[2], 16) >= 0 {
+		base, i = 16, i+2
+	} else if len(rest) > 0 && rest[0] == '0' {
+		base = 8 // "0x" with no hexadecimal digit after it is a 0
+	}
+	var v uint64
+	over := false
+	for ; i < len(s); i++ {
+		d := digit(s[i], base)
+		if d < 0 {
+			break
+		}
+		if v > (math.MaxUint64-uint64(d))/base {
+			over = true
+		}
+		v = v*base + uint64(d)
+	}
+	if over {
+		return math.MaxUint64
+	}
+	if neg {
+		v = -v
+	}
+	return v
+}
+
+// digit is the value of c as a digit of base, or -1.
+func digit(c byte, base uint64) int {
+	var d int
+	switch {
+	case c >= '0' && c <= '9':
+		d = int(c - '0')
+	case c >= 'a' && c <= 'z':
+		d = int(c-'a') + 10
+	case c >= 'A' && c <= 'Z':
+		d = int(c-'A') + 10
+	default:
+		return -1
+	}
+	if uint64(d) >= base {
+		return -1
+	}
+	return d
 }
 
 // printerOptions maps the command line to the printer's options.
@@ -1037,5 +1105,5 @@ func skimSet(flt *filter.Filter, cfg *config) []bool {
 // plainCopy reports whether the run copies events as they are: -w
 // without a filter or rotation.
 func plainCopy(cfg *config) bool {
-	return cfg.write != "" && cfg.filter == "" && cfg.sizeMB == 0 && cfg.seconds == 0 && cfg.chisel == ""
+	return cfg.write != "" && cfg.filter == "" && cfg.sizeMB == 0 && cfg.seconds == 0 && cfg.events == 0 && cfg.chisel == ""
 }

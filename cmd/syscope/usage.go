@@ -29,6 +29,9 @@ Options:
                     Wait at most this long for container metadata.
  -d, --displayflt   Make the filter a display filter: state is kept from
                     every event, only matching events are printed.
+ -e <num>, --event-limit=<num>
+                    With -w, start a new file every <num> events (the
+                    first file holds one fewer, as sysdig's).
  -G <num_seconds>   With -w, start a new file every <num_seconds>.
  -h, --help         Print this page.
  -j, --json         Emit output as json.
@@ -84,5 +87,5 @@ Other commands:
                                 instruction and the vsyscall page.
 
 Not supported yet: plugins, Mesos metadata, Kubernetes API server metadata
-(-k), chisels other than crashes, -e, -F, -R, -T, -U.
+(-k), chisels other than crashes, -F, -R, -T, -U.
 `

@@ -27,7 +27,7 @@ type captureWriter struct {
 func newCaptureWriter(cfg *config, st *state.State) *captureWriter {
 	w := &captureWriter{rec: &scap.Recorder{}, first: true}
 	w.rot = scap.NewRotator(scap.RotateOptions{
-		Base: cfg.write, SizeMB: cfg.sizeMB, Seconds: cfg.seconds, Files: cfg.ring,
+		Base: cfg.write, SizeMB: cfg.sizeMB, Seconds: cfg.seconds, Files: cfg.ring, Events: cfg.events,
 		Compress: cfg.compress,
 		Meta: func() *scap.Meta {
 			if w.first {
