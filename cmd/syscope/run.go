@@ -250,7 +250,9 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 				return thrown("invalid parameter 'number of events' %s", o.arg)
 			}
 		case 'F':
-			return nil, false, unsupported("-F")
+			// sysdig's fatfile mode keeps, in a filtered -w, the
+			// events that change state as state-only events: syscope
+			// always does.
 		case 'D':
 			return nil, false, unsupported("-D (debug mode)")
 		case 'E':

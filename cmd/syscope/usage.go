@@ -32,6 +32,8 @@ Options:
  -e <num>, --event-limit=<num>
                     With -w, start a new file every <num> events (the
                     first file holds one fewer, as sysdig's).
+ -F, --fatfile      Accepted: with -w and a filter, syscope always keeps the
+                    events that change state (sysdig's fatfile mode).
  -G <num_seconds>   With -w, start a new file every <num_seconds>.
  -h, --help         Print this page.
  -j, --json         Emit output as json.
@@ -87,5 +89,5 @@ Other commands:
                                 instruction and the vsyscall page.
 
 Not supported yet: plugins, Mesos metadata, Kubernetes API server metadata
-(-k), chisels other than crashes, -F, -R, -T, -U.
+(-k), chisels other than crashes, -R, -T, -U.
 `

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -161,5 +162,28 @@ func TestWriteError(t *testing.T) {
 		if r.code == 0 || !strings.Contains(r.stderr, "no space left") {
 			t.Fatalf("/dev/full: exit %d, stderr %q", r.code, r.stderr)
 		}
+	}
+}
+
+// TestFatfile checks that -F (sysdig's fatfile mode, which keeps the
+// events that change state in a filtered -w) writes what syscope writes
+// without it: it always keeps them.
+func TestFatfile(t *testing.T) {
+	dir := t.TempDir()
+	in := tracePath(t, "curl_google")
+	var files [2][]byte
+	for i, args := range [][]string{{}, {"-F"}} {
+		out := filepath.Join(dir, fmt.Sprint(i, ".scap"))
+		if r := runSyscope(append([]string{"-r", in, "-w", out, "evt.type=open"}, args...)...); r.code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, r.code, r.stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[i] = b
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Errorf("-F wrote another file (%d bytes, %d without)", len(files[1]), len(files[0]))
 	}
 }
