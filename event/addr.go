@@ -108,17 +108,14 @@ func IsIPv4Mapped(ip []byte) bool {
 	return ip[10]|ip[11]|ip[12]|ip[13]|ip[14]|ip[15] == 0
 }
 
-func appendPort(dst []byte, b []byte) []byte {
-	return strconv.AppendUint(dst, uint64(U16(b)), 10)
-}
-
 func appendFamily(dst []byte, fam byte) []byte {
 	dst = append(dst, "family "...)
 	return strconv.AppendInt(dst, int64(int8(fam)), 10)
 }
 
-// AppendSockaddr renders a PT_SOCKADDR value.
-func AppendSockaddr(dst, b []byte) []byte {
+// AppendSockaddr renders a PT_SOCKADDR value, its port named for the
+// layer 4 protocol l4 (see PortNames; a nil n prints numbers).
+func (n *PortNames) AppendSockaddr(dst, b []byte, l4 uint8) []byte {
 	if len(b) == 0 {
 		return append(dst, "NULL"...)
 	}
@@ -131,20 +128,21 @@ func AppendSockaddr(dst, b []byte) []byte {
 		}
 		dst = AppendIPv4(dst, b[1:5])
 		dst = append(dst, ':')
-		return appendPort(dst, b[5:])
+		return n.AppendPort(dst, U16(b[5:]), l4)
 	case AFInet6:
 		if len(b) != 19 {
 			return append(dst, "INVALID IPv6"...)
 		}
 		dst = AppendIPv6(dst, b[1:17])
 		dst = append(dst, ':')
-		return appendPort(dst, b[17:])
+		return n.AppendPort(dst, U16(b[17:]), l4)
 	}
 	return appendFamily(dst, b[0])
 }
 
-// AppendTuple renders a PT_SOCKTUPLE value.
-func AppendTuple(dst, b []byte) []byte {
+// AppendTuple renders a PT_SOCKTUPLE value, its ports named for the layer
+// 4 protocol l4 (see PortNames; a nil n prints numbers).
+func (n *PortNames) AppendTuple(dst, b []byte, l4 uint8) []byte {
 	if len(b) == 0 {
 		return append(dst, "NULL"...)
 	}
@@ -155,11 +153,11 @@ func AppendTuple(dst, b []byte) []byte {
 		}
 		dst = AppendIPv4(dst, b[1:5])
 		dst = append(dst, ':')
-		dst = appendPort(dst, b[5:])
+		dst = n.AppendPort(dst, U16(b[5:]), l4)
 		dst = append(dst, "->"...)
 		dst = AppendIPv4(dst, b[7:11])
 		dst = append(dst, ':')
-		return appendPort(dst, b[11:])
+		return n.AppendPort(dst, U16(b[11:]), l4)
 	case AFInet6:
 		if len(b) != 37 {
 			return append(dst, "INVALID IPv6"...)
@@ -168,19 +166,19 @@ func AppendTuple(dst, b []byte) []byte {
 		if IsIPv4Mapped(sip) && IsIPv4Mapped(dip) {
 			dst = AppendIPv4(dst, b[13:17])
 			dst = append(dst, ':')
-			dst = appendPort(dst, b[17:])
+			dst = n.AppendPort(dst, U16(b[17:]), l4)
 			dst = append(dst, "->"...)
 			dst = AppendIPv4(dst, b[31:35])
 			dst = append(dst, ':')
-			return appendPort(dst, b[35:])
+			return n.AppendPort(dst, U16(b[35:]), l4)
 		}
 		dst = AppendIPv6(dst, sip)
 		dst = append(dst, ':')
-		dst = appendPort(dst, b[17:])
+		dst = n.AppendPort(dst, U16(b[17:]), l4)
 		dst = append(dst, "->"...)
 		dst = AppendIPv6(dst, dip)
 		dst = append(dst, ':')
-		return appendPort(dst, b[35:])
+		return n.AppendPort(dst, U16(b[35:]), l4)
 	case AFUnix:
 		dst = strconv.AppendUint(dst, U64(tail(b, 1)), 16)
 		dst = append(dst, "->"...)

@@ -188,7 +188,7 @@ func init() {
 		b := x.buf[:0]
 		switch f.Type {
 		case state.FDIPv4Sock, state.FDIPv6Sock:
-			b = strconv.AppendUint(b, uint64(f.SPort), 10)
+			b = portNames(c).AppendPort(b, f.SPort, f.L4Proto)
 		}
 		x.buf, v.Str = b, b
 		return true
@@ -200,7 +200,7 @@ func init() {
 			if f.Role == state.RoleNone {
 				return false
 			}
-			b = strconv.AppendUint(b, uint64(f.DPort), 10)
+			b = portNames(c).AppendPort(b, f.DPort, f.L4Proto)
 		case state.FDIPv4Server, state.FDIPv6Server:
 		default:
 			return false
@@ -579,10 +579,19 @@ func localRemoteProto(local bool) fdGetter {
 		if isLocal(c, t, f) == local {
 			port = f.SPort
 		}
-		x.buf = strconv.AppendUint(x.buf[:0], uint64(port), 10)
+		x.buf = portNames(c).AppendPort(x.buf[:0], port, f.L4Proto)
 		v.Str = x.buf
 		return true
 	}
+}
+
+// portNames names the ports of the *proto fields (sysdig's -R), or nil
+// for numbers.
+func portNames(c *Ctx) *event.PortNames {
+	if c.St == nil {
+		return nil
+	}
+	return c.St.PortNames()
 }
 
 // extractBothEnds gives a filter the values fd.ip, fd.net, fd.port and

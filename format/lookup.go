@@ -1,6 +1,9 @@
 package format
 
-import "github.com/syscope/syscope/state"
+import (
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/state"
+)
 
 // lookup is what the printer asks the state engine; *state.State
 // implements it, and tests use a fake.
@@ -16,6 +19,10 @@ type lookup interface {
 	Cwd(t *state.Thread) string
 	// Pairing is what the state knows of the thread's last enter event.
 	Pairing(t *state.Thread) state.Pairing
+	// Last is what the last event applied resolved.
+	Last() *state.Ctx
+	// PortNames names ports (sysdig's -R); nil for numbers.
+	PortNames() *event.PortNames
 }
 
 // noState is the lookup of a nil *state.State: nothing is known.
@@ -28,6 +35,8 @@ func (noState) Group(uint32) *state.Group           { return nil }
 func (noState) Container(string) *state.Container   { return nil }
 func (noState) FD(*state.Thread, int64) *state.FD   { return nil }
 func (noState) Cwd(*state.Thread) string            { return "./" }
+func (noState) Last() *state.Ctx                    { return &state.Ctx{} }
+func (noState) PortNames() *event.PortNames         { return nil }
 
 func lookupOf(st *state.State) lookup {
 	if st == nil {

@@ -122,6 +122,20 @@ func NewRenderer(st *state.State, b BufFormat, json, verbose bool) *Renderer {
 	return newRenderer(lookupOf(st), b, json, verbose)
 }
 
+// portNames is how the ports of an address print (sysdig's -R): the
+// names, nil for numbers, and the layer 4 protocol of the event's fd,
+// after parsing, as sinsp renders them.
+func (r *Renderer) portNames() (*event.PortNames, uint8) {
+	names := r.st.PortNames()
+	if names == nil {
+		return nil, event.L4Unknown
+	}
+	if f := r.st.Last().FD; f != nil {
+		return names, f.L4Proto
+	}
+	return names, event.L4Unknown
+}
+
 func newRenderer(st lookup, b BufFormat, json, verbose bool) *Renderer {
 	r := &Renderer{
 		st:  st,
@@ -325,9 +339,11 @@ func (r *Renderer) render(e *event.Event, th *state.Thread, i int) {
 	case event.PTByteBuf:
 		r.arg = r.appendBuffer(r.arg[:0], payload)
 	case event.PTSockAddr:
-		r.arg = event.AppendSockaddr(r.arg[:0], payload)
+		names, l4 := r.portNames()
+		r.arg = names.AppendSockaddr(r.arg[:0], payload, l4)
 	case event.PTSockTuple:
-		r.arg = event.AppendTuple(r.arg[:0], payload)
+		names, l4 := r.portNames()
+		r.arg = names.AppendTuple(r.arg[:0], payload, l4)
 	case event.PTFDList:
 		if th == nil {
 			return // sinsp leaves its value buffer as it was

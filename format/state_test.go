@@ -111,3 +111,6 @@ func worldState(w tracetest.World) *fakeState {
 	}
 	return f
 }
+
+func (f *fakeState) Last() *state.Ctx            { return &state.Ctx{} }
+func (f *fakeState) PortNames() *event.PortNames { return nil }

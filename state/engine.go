@@ -908,7 +908,7 @@ func (s *State) parseBind(e *event.Event) {
 			}
 		}
 	}
-	f.Name = string(event.AppendSockaddr(nil, b))
+	f.Name = string(s.ports.AppendSockaddr(nil, b, s.evtL4()))
 }
 
 func (s *State) parseConnectEnter(e *event.Event) {
@@ -941,7 +941,7 @@ func (s *State) parseConnectEnter(e *event.Event) {
 			f.DPort = port
 		}
 	default:
-		f.Name = string(event.AppendSockaddr(nil, b))
+		f.Name = string(s.ports.AppendSockaddr(nil, b, s.evtL4()))
 		s.setUnix(f, b)
 	}
 }
@@ -976,7 +976,7 @@ func (s *State) fillClient(f *FD, b []byte) {
 		}
 		f.Name = s.sockName(f)
 	default:
-		f.Name = string(event.AppendTuple(nil, b))
+		f.Name = string(s.ports.AppendTuple(nil, b, s.evtL4()))
 		s.setUnix(f, b)
 	}
 	if f.Role == RoleNone {
@@ -1014,11 +1014,11 @@ func (s *State) sockName(f *FD) string {
 		case l4TCP, l4UDP, l4Unknown:
 			b = event.AppendIPv4(b, f.SIP[:4])
 			b = append(b, ':')
-			b = appendUint(b, uint64(f.SPort))
+			b = s.ports.AppendPort(b, f.SPort, f.L4Proto)
 			b = append(b, "->"...)
 			b = event.AppendIPv4(b, f.DIP[:4])
 			b = append(b, ':')
-			b = appendUint(b, uint64(f.DPort))
+			b = s.ports.AppendPort(b, f.DPort, f.L4Proto)
 		case l4ICMP, l4Raw:
 			b = event.AppendIPv4(b, f.SIP[:4])
 			b = append(b, "->"...)
@@ -1032,11 +1032,11 @@ func (s *State) sockName(f *FD) string {
 	case l4TCP, l4UDP, l4Unknown:
 		b = event.AppendIPv6(b, f.SIP[:])
 		b = append(b, ':')
-		b = appendUint(b, uint64(f.SPort))
+		b = s.ports.AppendPort(b, f.SPort, f.L4Proto)
 		b = append(b, "->"...)
 		b = event.AppendIPv6(b, f.DIP[:])
 		b = append(b, ':')
-		b = appendUint(b, uint64(f.DPort))
+		b = s.ports.AppendPort(b, f.DPort, f.L4Proto)
 	case l4ICMP, l4Raw:
 		b = event.AppendIPv6(b, f.SIP[:])
 		b = append(b, "->"...)
@@ -1091,7 +1091,8 @@ func (s *State) parseAccept(e *event.Event, t *Thread, p *perThread) {
 	if f.Type != FDUnixSock {
 		s.setTuple(f, b)
 	}
-	f.Name = string(event.AppendTuple(nil, b))
+	// Rendered as the event's parameter, whose fd is not known yet.
+	f.Name = string(s.ports.AppendTuple(nil, b, s.evtL4()))
 	s.ctx.FD = s.addFD(t, f)
 }
 
@@ -1345,7 +1346,7 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 	switch f.Type {
 	case FDIPv4Sock:
 		s.completeAddrs(f)
-		f.Name = tupleName(f)
+		f.Name = s.tupleName(f)
 	case FDIPv6Sock:
 		if event.IsIPv4Mapped(f.SIP[:]) && event.IsIPv4Mapped(f.DIP[:]) {
 			f.Type = FDIPv4Sock
@@ -1355,13 +1356,13 @@ func (s *State) addFDInfo(tid int64, fi *scap.FDInfo) {
 			f.SIP, f.DIP = sip, dip
 			s.completeAddrs(f)
 		}
-		f.Name = tupleName(f)
+		f.Name = s.tupleName(f)
 	case FDIPv4Server:
 		s.serverPorts[f.SPort] = true
-		f.Name = string(event.AppendIPv4(nil, f.SIP[:4])) + ":" + string(appendUint(nil, uint64(f.SPort)))
+		f.Name = string(s.ports.AppendPort(append(event.AppendIPv4(nil, f.SIP[:4]), ':'), f.SPort, f.L4Proto))
 	case FDIPv6Server:
 		s.serverPorts[f.SPort] = true
-		f.Name = string(event.AppendIPv6(nil, f.SIP[:])) + ":" + string(appendUint(nil, uint64(f.SPort)))
+		f.Name = string(s.ports.AppendPort(append(event.AppendIPv6(nil, f.SIP[:]), ':'), f.SPort, f.L4Proto))
 	case FDUnixSock:
 		f.Role = RoleServer
 		if f.Name == "" {
@@ -1418,7 +1419,7 @@ func (s *State) parseSwitch(e *event.Event, t *Thread) {
 
 // tupleName names a socket read from an fd list as sysdig does there:
 // always with both ports, whatever its protocol.
-func tupleName(f *FD) string {
+func (s *State) tupleName(f *FD) string {
 	var b []byte
 	if f.Type == FDIPv4Sock {
 		b = event.AppendIPv4(b, f.SIP[:4])
@@ -1426,7 +1427,7 @@ func tupleName(f *FD) string {
 		b = event.AppendIPv6(b, f.SIP[:])
 	}
 	b = append(b, ':')
-	b = appendUint(b, uint64(f.SPort))
+	b = s.ports.AppendPort(b, f.SPort, f.L4Proto)
 	b = append(b, "->"...)
 	if f.Type == FDIPv4Sock {
 		b = event.AppendIPv4(b, f.DIP[:4])
@@ -1434,5 +1435,21 @@ func tupleName(f *FD) string {
 		b = event.AppendIPv6(b, f.DIP[:])
 	}
 	b = append(b, ':')
-	return string(appendUint(b, uint64(f.DPort)))
+	return string(s.ports.AppendPort(b, f.DPort, f.L4Proto))
+}
+
+// SetPortNames names the ports in the names of sockets, and in the
+// addresses printed, from n (sysdig's -R); nil prints numbers.
+func (s *State) SetPortNames(n *event.PortNames) { s.ports = n }
+
+// PortNames is what SetPortNames set.
+func (s *State) PortNames() *event.PortNames { return s.ports }
+
+// evtL4 is the layer 4 protocol of the event's fd, with which sinsp
+// renders its address parameters; unknown without one.
+func (s *State) evtL4() uint8 {
+	if s.ports == nil || s.ctx.FD == nil {
+		return event.L4Unknown
+	}
+	return s.ctx.FD.L4Proto
 }

@@ -330,7 +330,7 @@ func (s *State) parseRW(e *event.Event, t *Thread, p *perThread) {
 		}
 		f.Name = s.sockName(f)
 	} else if f.Type != FDUnixSock {
-		f.Name = string(event.AppendTuple(nil, tuple))
+		f.Name = string(s.ports.AppendTuple(nil, tuple, s.evtL4()))
 	}
 }
 
@@ -347,7 +347,7 @@ func (s *State) fixProcSockets() {
 			}
 			if s.serverPorts[f.SPort] {
 				swapAddrs(f)
-				f.Name = tupleName(f)
+				f.Name = s.tupleName(f)
 				f.Role = RoleServer
 			} else {
 				f.Role = RoleClient

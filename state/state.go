@@ -25,6 +25,7 @@ type State struct {
 	lastCg      []string // cgroups of the last container lookup, and its answer
 	lastCgID    string
 	serverPorts map[uint16]bool
+	ports       *event.PortNames // sysdig's -R; nil: ports print as numbers
 	metaDirty   bool
 	tcache      [threadCacheSize]threadSlot // see thread
 	pathBuf     []byte                      // scratch for concatPaths

@@ -127,6 +127,7 @@ type config struct {
 	pageFaults bool   // --page-faults
 	chisel     string // -c, see chisel.go
 	progress   bool   // -P
+	portNames  bool   // -R
 
 	containers containerOptions // --cri, --cri-timeout
 }
@@ -304,7 +305,7 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 		case 'q':
 			cfg.quiet = true
 		case 'R':
-			return nil, false, unsupported("-R (port name resolution)")
+			cfg.portNames = true
 		case 'r':
 			cfg.files = append(cfg.files, o.arg)
 		case 'S':
@@ -491,6 +492,10 @@ func printerOptions(cfg *config) (format.Options, error) {
 	return opt, nil
 }
 
+// servicesFile is where -R finds the names of ports, as getservbyport
+// does.
+const servicesFile = "/etc/services"
+
 // runBytes is how much of a mapped file a plain copy takes in one run.
 const runBytes = 1 << 20
 
@@ -545,6 +550,11 @@ func capture(cfg *config, out *bufio.Writer, stderr io.Writer) error {
 // them, with -w); name is what error messages call the file.
 func process(cfg *config, opt format.Options, name string, r io.Reader, out *bufio.Writer, stderr io.Writer, sum *summary) (err error) {
 	st := state.New()
+	if cfg.portNames {
+		// Before the file's fd lists, whose sockets are named as they
+		// are read.
+		st.SetPortNames(event.LoadPortNames(servicesFile))
+	}
 	pr := format.NewPrinter(out, st, opt)
 	defer pr.Flush()
 	start := cpuTime()

@@ -53,6 +53,8 @@ Options:
                     percent, as it is read (also when -r goes with -w,
                     as with sysdig).
  -q, --quiet        Don't print events on the screen.
+ -R, --resolve-ports
+                    Resolve port numbers to names (from /etc/services).
  -r <readfile>, --read=<readfile>
                     Read the events from <readfile>.
  -s <len>, --snaplen=<len>
@@ -89,5 +91,5 @@ Other commands:
                                 instruction and the vsyscall page.
 
 Not supported yet: plugins, Mesos metadata, Kubernetes API server metadata
-(-k), chisels other than crashes, -R, -T, -U.
+(-k), chisels other than crashes, -T, -U.
 `

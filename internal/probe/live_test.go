@@ -373,19 +373,19 @@ func TestLiveCapture(t *testing.T) {
 		"connect enter with the address": func() bool {
 			return len(c.find(func(ev *event.Event) bool {
 				return ev.TID == ctid && ev.Type == 22 &&
-					string(event.AppendSockaddr(nil, param(ev, "addr"))) == fmt.Sprintf("127.0.0.1:%d", lport)
+					string(numbers.AppendSockaddr(nil, param(ev, "addr"), event.L4TCP)) == fmt.Sprintf("127.0.0.1:%d", lport)
 			})) > 0
 		},
 		"connect exit with the tuple " + tuple: func() bool {
 			return len(c.find(func(ev *event.Event) bool {
 				return ev.TID == ctid && ev.Type == 23 && num(ev, "res") == 0 &&
-					string(event.AppendTuple(nil, param(ev, "tuple"))) == tuple
+					string(numbers.AppendTuple(nil, param(ev, "tuple"), event.L4TCP)) == tuple
 			})) > 0
 		},
 		"accept exit with the tuple " + tuple: func() bool {
 			return len(c.find(func(ev *event.Event) bool {
 				return (ev.Type == 247 || ev.Type == 249) && num(ev, "fd") >= 0 &&
-					string(event.AppendTuple(nil, param(ev, "tuple"))) == tuple
+					string(numbers.AppendTuple(nil, param(ev, "tuple"), event.L4TCP)) == tuple
 			})) > 0
 		},
 		"clone exit in the parent, res = child pid": func() bool {
@@ -742,3 +742,6 @@ func TestCloseUnread(t *testing.T) {
 		t.Errorf("closed after reading 10 of 2000 events or more: %+v, want the rest unread", st)
 	}
 }
+
+// numbers renders addresses with their ports as numbers.
+var numbers *event.PortNames
