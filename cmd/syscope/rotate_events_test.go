@@ -97,3 +97,18 @@ func TestParseUlong(t *testing.T) {
 		}
 	}
 }
+
+// TestParseU64 checks -n's parsing: sscanf("%lu%c") == 1, a decimal
+// number and nothing after it.
+func TestParseU64(t *testing.T) {
+	for s, want := range map[string]uint64{" 5": 5, "+7": 7, "-1": math.MaxUint64, "99999999999999999999": math.MaxUint64} {
+		if got, err := parseU64(s); err != nil || got != want {
+			t.Errorf("parseU64(%q) = %d, %v; want %d", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "x", "12abc", "0x10", "5 ", "+", "--1"} {
+		if got, err := parseU64(s); err == nil {
+			t.Errorf("parseU64(%q) = %d, want an error", s, got)
+		}
+	}
+}

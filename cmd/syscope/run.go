@@ -370,50 +370,30 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 }
 
 // parseU64 parses like sinsp_numparser::parseu64, which is
-// sscanf(s, "%lu%c") == 1: leading white space, an optional sign (a minus
-// negates modulo 2^64), decimal digits (saturating on overflow), and
-// nothing after them.
+// sscanf(s, "%lu%c") == 1: a decimal number as strtoul reads it, and
+// nothing after it.
 func parseU64(s string) (uint64, error) {
-	bad := errors.New("not a valid number")
-	i := 0
-	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	if i == len(s) || s[i] < '0' || s[i] > '9' {
-		return 0, bad
-	}
-	var v uint64
-	over := false
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		d := uint64(s[i] - '0')
-		if v > (math.MaxUint64-d)/10 {
-			over = true
-		}
-		v = v*10 + d
-	}
-	if i != len(s) {
-		return 0, bad
-	}
-	if over {
-		return math.MaxUint64, nil
-	}
-	if neg {
-		v = -v
+	v, rest, ok := strtoul(s, false)
+	if !ok || rest != "" {
+		return 0, errors.New("not a valid number")
 	}
 	return v, nil
 }
 
-// parseUlong parses like C's strtoul(s, NULL, 0): leading white space, an
-// optional sign (a minus negates modulo 2^64), then a hexadecimal number
-// after 0x or 0X, an octal one after 0, or a decimal one, up to the first
-// character that is not a digit of its base; 0 when there is none, the
-// largest value on overflow.
+// parseUlong parses like C's strtoul(s, NULL, 0): 0 when no number
+// starts s.
 func parseUlong(s string) uint64 {
+	v, _, _ := strtoul(s, true)
+	return v
+}
+
+// strtoul reads a number at the start of s as C's strtoul does: leading
+// white space, an optional sign (a minus negates modulo 2^64), then, with
+// anyBase, a hexadecimal number after 0x or 0X or an octal one after 0,
+// else a decimal one, up to the first character that is not a digit of
+// its base. The largest value on overflow. It returns what follows the
+// number, and whether there was one.
+func strtoul(s string, anyBase bool) (v uint64, rest string, ok bool) {
 	i := 0
 	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
 		i++
@@ -424,13 +404,13 @@ func parseUlong(s string) uint64 {
 		i++
 	}
 	base := uint64(10)
-	if rest := s[i:]; len(rest) > 2 && rest[0] == '0' && (rest[1] == 'x' || rest[1] == 'X') && digit(rest[2], 16) >= 0 {
+	if r := s[i:]; anyBase && len(r) > 2 && r[0] == '0' && (r[1] == 'x' || r[1] == 'X') && digit(r[2], 16) >= 0 {
 		base, i = 16, i+2
-	} else if len(rest) > 0 && rest[0] == '0' {
+	} else if anyBase && len(r) > 0 && r[0] == '0' {
 		base = 8 // "0x" with no hexadecimal digit after it is a 0
 	}
-	var v uint64
 	over := false
+	start := i
 	for ; i < len(s); i++ {
 		d := digit(s[i], base)
 		if d < 0 {
@@ -441,13 +421,15 @@ func parseUlong(s string) uint64 {
 		}
 		v = v*base + uint64(d)
 	}
-	if over {
-		return math.MaxUint64
-	}
-	if neg {
+	switch {
+	case i == start:
+		return 0, s, false
+	case over:
+		v = math.MaxUint64
+	case neg:
 		v = -v
 	}
-	return v
+	return v, s[i:], true
 }
 
 // digit is the value of c as a digit of base, or -1.
