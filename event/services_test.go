@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,4 +63,21 @@ shell		514/tcp		cmd
 	if n := LoadPortNames(path); n.Name(22, L4TCP) != "ssh" {
 		t.Errorf("%s does not name port 22", path)
 	}
+}
+
+// FuzzPortNames feeds the services reader arbitrary files: it must not
+// fail, and a port it names has a name without white space.
+func FuzzPortNames(f *testing.F) {
+	f.Add([]byte("ssh 22/tcp\ndomain 53/udp # dns\n"), uint16(22))
+	f.Add([]byte("x 1/\n/ 2/tcp\n\x00 65535/udp a b c\n"), uint16(65535))
+	f.Fuzz(func(t *testing.T, data []byte, port uint16) {
+		n := &PortNames{byProto: map[portKey]string{}, any: map[uint16]string{}}
+		n.read(bytes.NewReader(data))
+		for _, l4 := range []uint8{L4Unknown, L4TCP, L4UDP} {
+			if name := n.Name(port, l4); strings.ContainsAny(name, " \t\n") {
+				t.Errorf("port %d named %q", port, name)
+			}
+			n.AppendPort(nil, port, l4)
+		}
+	})
 }
