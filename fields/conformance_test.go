@@ -306,7 +306,11 @@ func TestGolden(t *testing.T) {
 	for _, l := range []struct {
 		file string
 		args []string
-	}{{"testdata/sysdig-l.txt", []string{"-l"}}, {"testdata/sysdig-lv.txt", []string{"-lv"}}} {
+	}{
+		{"testdata/sysdig-l.txt", []string{"-l"}},
+		{"testdata/sysdig-lv.txt", []string{"-lv"}},
+		{"testdata/sysdig-list-markdown.txt", []string{"--list-markdown"}},
+	} {
 		var out bytes.Buffer
 		cmd := execCommand(sd, l.args...)
 		cmd.Stdout = &out

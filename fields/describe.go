@@ -91,3 +91,27 @@ func wrap(w *bufio.Writer, s string) {
 		w.WriteByte(' ')
 	}
 }
+
+// DescribeMarkdown writes the field list as sysdig --list-markdown prints
+// it (libsinsp's list_fields_markdown): for each class -l lists, its name
+// and description, then a table of its fields' names, types and
+// descriptions.
+func DescribeMarkdown(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for _, c := range Classes() {
+		if c.Hidden {
+			continue
+		}
+		bw.WriteString("\n## Field Class: " + c.Name + "\n\n")
+		bw.WriteString(c.Desc + "\n\n")
+		bw.WriteString("Name | Type | Description\n")
+		bw.WriteString(":----|:-----|:-----------\n")
+		for _, f := range c.Fields {
+			if f.Flags&(FlagPrintOnly|FlagTableOnly) != 0 {
+				continue
+			}
+			bw.WriteString("`" + f.Name + "` | " + f.Type + " | " + f.Desc + "\n")
+		}
+	}
+	return bw.Flush()
+}

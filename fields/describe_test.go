@@ -26,3 +26,19 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeMarkdown compares DescribeMarkdown with sysdig
+// --list-markdown, kept in testdata like -l.
+func TestDescribeMarkdown(t *testing.T) {
+	want, err := os.ReadFile("testdata/sysdig-list-markdown.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := DescribeMarkdown(&got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("--list-markdown: %s", diff(result{Out: string(want)}, result{Out: got.String()}))
+	}
+}

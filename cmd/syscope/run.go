@@ -113,6 +113,8 @@ type config struct {
 	filter     string
 	display    bool // -d
 	listFields bool // -l
+	// listMarkdown: --list-markdown, -l as markdown.
+	listMarkdown bool
 
 	// Writing (-w): the file, gzip (-z), and rotation (-C MB, -G seconds,
 	// -W files).
@@ -344,7 +346,7 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 				listChisels(out)
 				return cfg, true, nil
 			case "list-markdown":
-				return nil, false, unsupported("--list-markdown (field list)")
+				cfg.listMarkdown = true
 			case "filter-proclist":
 				return nil, false, unsupported("--filter-proclist (writing capture files)")
 			case "page-faults":
@@ -359,6 +361,12 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 		}
 	}
 	cfg.filter = strings.Join(words, " ")
+	if cfg.listMarkdown {
+		if err := fields.DescribeMarkdown(out); err != nil {
+			return nil, false, err
+		}
+		return cfg, true, nil
+	}
 	if cfg.listFields {
 		// -l lists the fields, with their descriptions under -v.
 		if err := fields.Describe(out, cfg.verbose); err != nil {

@@ -40,6 +40,7 @@ Options:
  -l, --list         List the fields filters and -p can use (with -v,
                     their descriptions too).
  -L, --list-events  List the events that the engine supports.
+ --list-markdown    Like -l, but as markdown.
  -M <num_seconds>   Stop after <num_seconds> of capture time.
  -n <num>, --numevents=<num>
                     Stop after <num> events.
