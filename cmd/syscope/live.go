@@ -33,7 +33,7 @@ type liveSource struct {
 // openLive loads the probe and hands the state of the running system to
 // sink, as a capture file's metadata would be. flt (nil: none) narrows
 // what the kernel sends, see probeOptions.
-func openLive(cfg *config, flt *filter.Filter, sink scap.Sink, stderr io.Writer) (*liveSource, error) {
+func openLive(cfg *config, flt *filter.Filter, sink scap.Sink, sup *suppressor, stderr io.Writer) (*liveSource, error) {
 	t0 := time.Now()
 	opts, err := probeOptions(cfg, flt)
 	if err != nil {
@@ -47,6 +47,17 @@ func openLive(cfg *config, flt *filter.Filter, sink scap.Sink, stderr io.Writer)
 	if err != nil {
 		p.Close()
 		return nil, fmt.Errorf("read the running processes from /proc: %w", err)
+	}
+	if sup != nil {
+		// libscap leaves the threads of suppressed comms out of the
+		// process table it scans, and suppresses their events.
+		kept := procs[:0]
+		for _, p := range procs {
+			if !sup.update(p.Comm, p.TID, 0) {
+				kept = append(kept, p)
+			}
+		}
+		procs = kept
 	}
 	for i := range procs {
 		sink.Process(&procs[i])

@@ -130,6 +130,8 @@ type config struct {
 	chisel     string // -c, see chisel.go
 	progress   bool   // -P
 	portNames  bool   // -R
+	// suppress are the comms of -U, whose processes' events are dropped.
+	suppress []string
 
 	containers containerOptions // --cri, --cri-timeout
 }
@@ -328,7 +330,7 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 		case 'T':
 			return nil, false, unsupported("-T (tracers capture)")
 		case 'U':
-			return nil, false, unsupported("-U (suppressing comms)")
+			cfg.suppress = append(cfg.suppress, o.arg)
 		case 'v':
 			cfg.verbose = true
 		case 0:
@@ -559,6 +561,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		}
 		flt = f
 	}
+	// After the filter, before the file, as sysdig adds them.
+	sup, err := newSuppressor(cfg.suppress)
+	if err != nil {
+		return err
+	}
 	// A filter on the identity of the event's thread alone gives the
 	// same verdict for all of its events until that identity changes.
 	byThread := flt != nil && threadOnly(cfg.filter)
@@ -607,13 +614,18 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 		if cfg.progress {
 			return fail(1, "the -P flag cannot be used with live captures.")
 		}
-		l, err := openLive(cfg, flt, sink, stderr)
+		l, err := openLive(cfg, flt, sink, sup, stderr)
 		if err != nil {
 			return fail(1, "%s: %v", prog, err)
 		}
 		live, rd = l, l
 		// After the loop, the file closed, and on any error too.
-		defer func() { reportLive(stderr, live.close(), cfg.verbose, countReached) }()
+		defer func() {
+			reportLive(stderr, live.close(), cfg.verbose, countReached)
+			if sup != nil && cfg.verbose {
+				fmt.Fprintf(stderr, "Suppressed by Comm:%d\n", sup.n)
+			}
+		}()
 		// A live capture does not stop at the signal: the signal stops
 		// the probe, and the loop goes on until it has read what the
 		// probe built.
@@ -685,7 +697,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	// Printing every event of a file with -p, and nothing else, takes
 	// a loop of its own too.
 	var plain *formatLoop
-	if fp != nil && flt == nil && file != nil && printing && needState && cfg.count == 0 && cfg.duration == 0 && sum == nil && !cfg.unbuffered {
+	if fp != nil && flt == nil && file != nil && printing && needState && cfg.count == 0 && cfg.duration == 0 && sum == nil && !cfg.unbuffered && sup == nil {
 		plain = &formatLoop{rd: file, fp: fp, lastEvents: lastEvents}
 	}
 	// noThread is the verdict of a thread-only filter for an event
@@ -695,7 +707,7 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	// thread's still valid verdict take a loop of their own, which does
 	// nothing else.
 	var quick *quickRejecter
-	if quickReject && !cfg.display && needState {
+	if quickReject && !cfg.display && needState && sup == nil {
 		quick = &quickRejecter{rd: rd, file: file, st: st, pr: pr, note: printing, noThread: &noThread}
 	}
 
@@ -801,6 +813,18 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 				readErr = err
 			}
 			break
+		}
+		if sup != nil {
+			// libscap drops these before sinsp sees or numbers them.
+			drop, err := sup.suppressed(ev)
+			if err != nil {
+				readErr = err
+				break
+			}
+			if drop {
+				uncounted++
+				continue
+			}
 		}
 		if rd.Sections() != section {
 			// A file made of several captures: sinsp restarts at each
@@ -981,7 +1005,11 @@ func process(cfg *config, opt format.Options, name string, r io.Reader, out *buf
 	}
 	if cfg.verbose {
 		d := cpuTime() - start
-		fmt.Fprintf(stderr, "Driver Events:0\nDriver Drops:0\nSuppressed by Comm:0\n")
+		var suppressed uint64
+		if sup != nil {
+			suppressed = sup.n
+		}
+		fmt.Fprintf(stderr, "Driver Events:0\nDriver Drops:0\nSuppressed by Comm:%d\n", suppressed)
 		fmt.Fprintf(stderr, "Elapsed time: %.3f, Captured Events: %d, %s eps\n", d, n, cFloat(float64(n)/d))
 	}
 	return nil
@@ -1107,5 +1135,5 @@ func skimSet(flt *filter.Filter, cfg *config) []bool {
 // plainCopy reports whether the run copies events as they are: -w
 // without a filter or rotation.
 func plainCopy(cfg *config) bool {
-	return cfg.write != "" && cfg.filter == "" && cfg.sizeMB == 0 && cfg.seconds == 0 && cfg.events == 0 && cfg.chisel == ""
+	return cfg.write != "" && cfg.filter == "" && cfg.sizeMB == 0 && cfg.seconds == 0 && cfg.events == 0 && cfg.chisel == "" && len(cfg.suppress) == 0
 }

@@ -69,6 +69,9 @@ Options:
                     epoch, r for relative time from the beginning of the
                     capture, d for delta between event enter and exit, and
                     D for delta from the previous event.
+ -U <comm>, --suppress-comm=<comm>
+                    Ignore the events of processes named <comm>, and of
+                    their children (up to 32 names).
  --unbuffered       Flush the output after every event.
  -v, --verbose      Print data buffers in full instead of truncating them,
                     and print summary information at the end.
@@ -92,5 +95,5 @@ Other commands:
                                 instruction and the vsyscall page.
 
 Not supported yet: plugins, Mesos metadata, Kubernetes API server metadata
-(-k), chisels other than crashes, -T, -U.
+(-k), chisels other than crashes, -T.
 `
