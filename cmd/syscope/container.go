@@ -29,6 +29,10 @@ type containerOptions struct {
 // k8sFormat is sysdig's -pk (-pkubernetes) format.
 const k8sFormat = "*%evt.num %evt.outputtime %evt.cpu %k8s.pod.name (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info"
 
+// mesosFormat is sysdig's -pm (-pmesos) format. Its Mesos task name is
+// never known (there is no Mesos API client), as in sysdig reading a file.
+const mesosFormat = "*%evt.num %evt.outputtime %evt.cpu %mesos.task.name (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info"
+
 // containerFlag handles --cri and --cri-timeout.
 func containerFlag(cfg *config, name, arg string) error {
 	switch name {

@@ -22,7 +22,7 @@ import (
 )
 
 // TestContainerFlags: --cri (repeatable) and --cri-timeout, whose bad
-// values sysdig and syscope refuse alike; -pk.
+// values sysdig and syscope refuse alike; -pk and -pm.
 func TestContainerFlags(t *testing.T) {
 	cfg, done, err := parseArgs([]string{"--cri", "/a.sock", "--cri=/b.sock", "--cri-timeout", "1500", "-pk"}, bufio.NewWriter(io.Discard))
 	if err != nil || done {
@@ -57,6 +57,8 @@ func TestContainerFlags(t *testing.T) {
 		{"-pk", "-r", ctr, "-n", "300"},
 		{"-pkubernetes", "-r", file, "-n", "50"},
 		{"-j", "-pk", "-r", ctr, "-n", "300"},
+		{"-pm", "-r", ctr, "-n", "300"},
+		{"-pmesos", "-j", "-r", file, "-n", "50"},
 	} {
 		got := runSyscope(args...)
 		if sd == "" {

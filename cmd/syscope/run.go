@@ -303,8 +303,11 @@ func parseArgs(args []string, out *bufio.Writer) (cfg *config, done bool, err er
 				return cfg, true, nil
 			}
 			cfg.format = o.arg
-			if o.arg == "k" || o.arg == "kubernetes" {
+			switch o.arg {
+			case "k", "kubernetes":
 				cfg.format = k8sFormat
+			case "m", "mesos":
+				cfg.format = mesosFormat
 			}
 		case 'q':
 			cfg.quiet = true
@@ -478,8 +481,6 @@ func printerOptions(cfg *config) (format.Options, error) {
 	case "":
 	case "c", "container":
 		opt.Container = true
-	case "m", "mesos":
-		return opt, unsupported("-pm (Mesos format)")
 	}
 	return opt, nil
 }

@@ -48,8 +48,9 @@ Options:
  -p <output_format>, --print=<output_format>
                     Print events with this format of %field names. With
                     -pc or -pcontainer use the container-friendly format,
-                    with -pk or -pkubernetes the Kubernetes one, with -pp
-                    print the default format.
+                    with -pk or -pkubernetes the Kubernetes one, with -pm
+                    or -pmesos the Mesos one, with -pp print the default
+                    format.
  -P                 Print on stderr how much of the file has been read, in
                     percent, as it is read (also when -r goes with -w,
                     as with sysdig).
@@ -94,6 +95,6 @@ Other commands:
  syscope bench time             time() through the vDSO, the syscall
                                 instruction and the vsyscall page.
 
-Not supported yet: plugins, Mesos metadata, Kubernetes API server metadata
+Not supported yet: plugins, Mesos and Kubernetes API server metadata
 (-k), chisels other than crashes, -T.
 `
