@@ -50,12 +50,7 @@ var crashers = []struct {
 // crash in five ways, then checks the crash report over the file: each
 // program, SIGSEGV, status 11, its restarts and its cause.
 func TestCrashesLive(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if inCI {
-			t.Fatal("live capture needs root, which CI has")
-		}
-		t.Skip("live capture needs root")
-	}
+	needRoot(t)
 	dir := t.TempDir()
 	for _, c := range crashers {
 		prog := crasher(c.code)

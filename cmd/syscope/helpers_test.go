@@ -421,3 +421,15 @@ func eachEvent(t *testing.T, path string, fn func(*event.Event)) int {
 	}
 	return n
 }
+
+// needRoot skips a test of live capture when not root, or fails it in CI,
+// which is root.
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if inCI {
+			t.Fatal("live capture needs root, which CI has")
+		}
+		t.Skip("live capture needs root")
+	}
+}

@@ -41,12 +41,7 @@ var unreadRE = regexp.MustCompile(`(?m)^Driver Unread:(\d+) \(after the -n limit
 //     the time limit;
 //   - read to the end, the same, with syscope -r and sysdig -r.
 func TestLiveDrain(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if inCI {
-			t.Fatal("live capture needs root, which CI has")
-		}
-		t.Skip("live capture needs root")
-	}
+	needRoot(t)
 	sd := sysdigPath(t)
 	for _, tc := range []struct {
 		name string

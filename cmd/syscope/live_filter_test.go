@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -45,12 +44,7 @@ var driverEventsRE = regexp.MustCompile(`(?m)^Driver Events:(\d+)$`)
 // state (they change the fd table; sysdig keeps them whatever its filter),
 // no reads, and the probe builds far fewer events than without the filter.
 func TestLiveFilterInKernel(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if inCI {
-			t.Fatal("live capture needs root, which CI has")
-		}
-		t.Skip("live capture needs root")
-	}
+	needRoot(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

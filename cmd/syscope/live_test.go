@@ -17,12 +17,7 @@ import (
 // SIGINT, and checks that both syscope and the real sysdig read the open
 // with its path, fd and process name from the file.
 func TestLiveCapture(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if inCI {
-			t.Fatal("live capture needs root, which CI has")
-		}
-		t.Skip("live capture needs root")
-	}
+	needRoot(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "live.scap")
 	stop := startSyscope(t, nil, probe.Options{}, "-w", out, "evt.type in (openat, open, execve, procexit) or proc.name=cat")

@@ -113,12 +113,7 @@ int main(void)
 // that read the page; and sysdig -r FILE must print the same lines.
 // SYSCOPE_KEEP_CAPTURE=PATH keeps a copy of the capture for a look.
 func TestLiveWorkload(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if inCI {
-			t.Fatal("live capture needs root, which CI has")
-		}
-		t.Skip("live capture needs root")
-	}
+	needRoot(t)
 	host, err := vsyscall.DetectHost()
 	if err != nil {
 		t.Fatal(err)

@@ -72,12 +72,7 @@ func TestSuppressLikeSysdig(t *testing.T) {
 // shell while syscope captures leaves no event in what it writes, its
 // shell does; and without -U it is there.
 func TestLiveSuppress(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if inCI {
-			t.Fatal("live capture needs root, which CI has")
-		}
-		t.Skip("live capture needs root")
-	}
+	needRoot(t)
 	dir := t.TempDir()
 	prog := filepath.Join(dir, "syscope-supp")
 	b, err := os.ReadFile("/bin/true")
