@@ -41,6 +41,7 @@ func FuzzPipeline(f *testing.F) {
 		{timeType: 'r', format: "c", buf: bufASCII, verbose: true},
 		{timeType: 'D', buf: bufBase64, summary: true},
 		{timeType: 'a', json: true, buf: bufHex},
+		{timeType: 'h', suppress: []string{"curl", "bash", "sh"}, portNames: true},
 	}
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		cfg := modes[int(mode)%len(modes)]
