@@ -53,7 +53,7 @@ func scanProc(proc, etc string) ([]scap.Process, map[int64][]scap.FDInfo, []scap
 			fds[pid] = list
 		}
 	}
-	sort.Slice(procs, func(i, j int) bool { return procs[i].TID < procs[j].TID })
+	byProcess(procs)
 	users, err := readUsers(filepath.Join(etc, "passwd"))
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -134,6 +134,13 @@ func (s *scanner) process(pid int64) []scap.Process {
 	}
 	leaderFirst(out, pid)
 	return out
+}
+
+// byProcess orders the threads of a scan by process id, keeping each
+// process's threads together in the order leaderFirst gave them, so that a
+// leader comes before its threads even when their ids are smaller.
+func byProcess(threads []scap.Process) {
+	sort.SliceStable(threads, func(i, j int) bool { return threads[i].PID < threads[j].PID })
 }
 
 // leaderFirst sorts the threads of process pid by id, its leader first,

@@ -134,6 +134,18 @@ func TestLeaderFirst(t *testing.T) {
 	if want := []int64{32627, 40, 1115, 32630}; !reflect.DeepEqual(got, want) {
 		t.Errorf("threads in order %v, want %v", got, want)
 	}
+
+	// The whole scan: by process, each leader before its threads.
+	scan := append([]scap.Process{{TID: 900, PID: 900}, {TID: 30, PID: 900}}, threads...)
+	scan = append(scan, scap.Process{TID: 7, PID: 7})
+	byProcess(scan)
+	got = got[:0]
+	for _, th := range scan {
+		got = append(got, th.TID)
+	}
+	if want := []int64{7, 900, 30, 32627, 40, 1115, 32630}; !reflect.DeepEqual(got, want) {
+		t.Errorf("the scan in order %v, want %v", got, want)
+	}
 }
 
 func TestParseHexAddr(t *testing.T) {
