@@ -25,6 +25,9 @@ type lookup interface {
 	PortNames() *event.PortNames
 }
 
+// noCtx is what noState's last event resolved: nothing.
+var noCtx state.Ctx
+
 // noState is the lookup of a nil *state.State: nothing is known.
 type noState struct{}
 
@@ -35,7 +38,7 @@ func (noState) Group(uint32) *state.Group           { return nil }
 func (noState) Container(string) *state.Container   { return nil }
 func (noState) FD(*state.Thread, int64) *state.FD   { return nil }
 func (noState) Cwd(*state.Thread) string            { return "./" }
-func (noState) Last() *state.Ctx                    { return &state.Ctx{} }
+func (noState) Last() *state.Ctx                    { return &noCtx }
 func (noState) PortNames() *event.PortNames         { return nil }
 
 func lookupOf(st *state.State) lookup {

@@ -772,12 +772,12 @@ func (s *State) dirOf(t *Thread, name []byte, dirfd int64) string {
 }
 
 // Layer-4 protocols of sockets (libscap's SCAP_L4_* values), as FD.L4Proto
-// holds them.
+// holds them; package event names the ones that choose a port's name.
 const (
-	L4Unknown = 0
+	L4Unknown = event.L4Unknown
 	L4NA      = 1 // not a socket
-	L4TCP     = 2
-	L4UDP     = 3
+	L4TCP     = event.L4TCP
+	L4UDP     = event.L4UDP
 	L4ICMP    = 4
 	L4Raw     = 5
 )

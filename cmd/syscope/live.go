@@ -53,7 +53,7 @@ func openLive(cfg *config, flt *filter.Filter, sink scap.Sink, sup *suppressor, 
 		// process table it scans, and suppresses their events.
 		kept := procs[:0]
 		for _, p := range procs {
-			if !sup.update(p.Comm, p.TID, 0) {
+			if !sup.update(sup.comms[p.Comm], p.TID, 0) {
 				kept = append(kept, p)
 			}
 		}

@@ -63,7 +63,9 @@ func (s *suppressor) suppressed(ev *event.Event) (bool, error) {
 		if ev.NParams() < 14 {
 			return false, fmt.Errorf("event %d: could not find process comm in event argument list", ev.Num)
 		}
-		drop = s.update(string(event.CString(ev.Param(13))), ev.TID, int64(event.Uint(ev.Param(5))))
+		// The map lookup of a converted []byte does not allocate.
+		named := s.comms[string(event.CString(ev.Param(13)))]
+		drop = s.update(named, ev.TID, int64(event.Uint(ev.Param(5))))
 	case codeProcexit:
 		drop = s.tids[ev.TID]
 		delete(s.tids, ev.TID)
@@ -77,9 +79,10 @@ func (s *suppressor) suppressed(ev *event.Event) (bool, error) {
 }
 
 // update is scap_update_suppressed: tid is suppressed when its parent is
-// or its comm is one of those given, and leaves the set when neither.
-func (s *suppressor) update(comm string, tid, ptid int64) bool {
-	drop := s.tids[ptid] || s.comms[comm]
+// or its comm is one of those given (named), and leaves the set when
+// neither.
+func (s *suppressor) update(named bool, tid, ptid int64) bool {
+	drop := s.tids[ptid] || named
 	if drop {
 		s.tids[tid] = true
 	} else {
