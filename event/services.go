@@ -33,7 +33,7 @@ const (
 // LoadPortNames reads the services database at path (/etc/services). A
 // file that cannot be read names no port, as getservbyport finds none.
 func LoadPortNames(path string) *PortNames {
-	n := &PortNames{byProto: map[portKey]string{}, any: map[uint16]string{}}
+	n := newPortNames()
 	f, err := os.Open(path)
 	if err != nil {
 		return n
@@ -41,6 +41,10 @@ func LoadPortNames(path string) *PortNames {
 	defer f.Close()
 	n.read(f)
 	return n
+}
+
+func newPortNames() *PortNames {
+	return &PortNames{byProto: map[portKey]string{}, any: map[uint16]string{}}
 }
 
 // read takes the lines "name port/protocol [aliases...] [# comment]".

@@ -12,7 +12,7 @@ import (
 // the first entry of a port for the protocol asked, or for any protocol
 // when none is; comments, aliases and malformed lines are skipped.
 func TestPortNames(t *testing.T) {
-	n := &PortNames{byProto: map[portKey]string{}, any: map[uint16]string{}}
+	n := newPortNames()
 	n.read(strings.NewReader(`# comment
 tcpmux		1/tcp				# TCP port service multiplexer
 ssh		22/tcp
@@ -71,7 +71,7 @@ func FuzzPortNames(f *testing.F) {
 	f.Add([]byte("ssh 22/tcp\ndomain 53/udp # dns\n"), uint16(22))
 	f.Add([]byte("x 1/\n/ 2/tcp\n\x00 65535/udp a b c\n"), uint16(65535))
 	f.Fuzz(func(t *testing.T, data []byte, port uint16) {
-		n := &PortNames{byProto: map[portKey]string{}, any: map[uint16]string{}}
+		n := newPortNames()
 		n.read(bytes.NewReader(data))
 		for _, l4 := range []uint8{L4Unknown, L4TCP, L4UDP} {
 			if name := n.Name(port, l4); strings.ContainsAny(name, " \t\n") {
