@@ -144,14 +144,10 @@ func (l *layout) checkDamaged(t *testing.T, r result, good, blk int) {
 }
 
 func TestBadInputNotScap(t *testing.T) {
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte("not a capture\n"))
-	zw.Close()
 	for name, data := range map[string][]byte{
 		"empty":   {},
 		"text":    []byte("hello, world\n"),
-		"gzipped": gz.Bytes(),
+		"gzipped": gzipped([]byte("not a capture\n")),
 		"zeros":   make([]byte, 100),
 	} {
 		t.Run(name, func(t *testing.T) {

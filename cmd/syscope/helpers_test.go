@@ -433,3 +433,12 @@ func needRoot(t *testing.T) {
 		t.Skip("live capture needs root")
 	}
 }
+
+// gzipped is b compressed as gzip.
+func gzipped(b []byte) []byte {
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(b)
+	zw.Close()
+	return z.Bytes()
+}

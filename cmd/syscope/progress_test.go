@@ -1,7 +1,6 @@
 package main
 
 import (
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -120,18 +119,7 @@ func TestProgressFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(gz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := gzip.NewWriter(f)
-	if _, err := zw.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(gz, gzipped(b), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	got = runSyscope("-r", gz, "-P", "-q")
